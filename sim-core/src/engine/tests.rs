@@ -1,0 +1,137 @@
+use std::sync::Arc;
+
+use super::*;
+use crate::scenario;
+
+const MMC: &str = r#"
+Scenario(
+    name: "t",
+    horizon_h: 4.0,
+    warmup_h: 0.5,
+    replications: 1,
+    seed: 3,
+    call_types: [CallType(name: "a", arrivals: Poisson(per_hour: 360.0),
+                          handle_time: Exponential(mean_s: 180.0),
+                          patience: Exponential(mean_s: 300.0))],
+    agent_groups: [AgentGroup(name: "g", count: 18, skills: ["a"])],
+)"#;
+
+fn model(src: &str) -> Arc<Model> {
+    Arc::new(Model::new(&scenario::parse(src).expect("valid")).expect("compiles"))
+}
+
+#[test]
+fn conservation_and_monotone_time() {
+    let m = model(MMC);
+    let (r, events) = Simulation::with_observer(m, 3, 0, Vec::new()).run();
+    let c = &r.call_types[0];
+    assert!(c.offered > 1000);
+    assert_eq!(c.offered, c.answered + c.abandoned);
+    assert!(c.abandoned > 0);
+    let mut last = SimTime::ZERO;
+    let mut busy = std::collections::HashSet::new();
+    for (t, e) in &events {
+        assert!(*t >= last);
+        last = *t;
+        match e {
+            SimEvent::CallAnswered { agent, .. } => {
+                assert!(busy.insert(*agent), "agent serves twice")
+            }
+            SimEvent::CallCompleted { agent, .. } => assert!(busy.remove(agent)),
+            _ => {}
+        }
+    }
+}
+
+#[test]
+fn same_seed_same_result_and_other_seed_differs() {
+    let m = model(MMC);
+    let a = Simulation::new(Arc::clone(&m), 3, 0).run().0;
+    let b = Simulation::new(Arc::clone(&m), 3, 0).run().0;
+    let c = Simulation::new(Arc::clone(&m), 3, 1).run().0;
+    assert_eq!(a, b);
+    assert_ne!(a, c);
+}
+
+#[test]
+fn staffing_does_not_change_the_arrival_stream() {
+    // Common random numbers: the same calls arrive (same times, same handle times)
+    // whatever the number of agents.
+    let arrivals = |count: u32| {
+        let src = MMC.replace("count: 18", &format!("count: {count}"));
+        let (_, ev) = Simulation::with_observer(model(&src), 3, 0, Vec::new()).run();
+        ev.into_iter()
+            .filter_map(|(t, e)| matches!(e, SimEvent::CallArrived { .. }).then_some(t))
+            .collect::<Vec<_>>()
+    };
+    let a = arrivals(15);
+    let b = arrivals(25);
+    assert!(a.len() > 1000);
+    assert_eq!(a, b);
+}
+
+#[test]
+fn run_until_stops_before_the_given_time() {
+    let m = model(MMC);
+    let mut sim = Simulation::new(m, 3, 0);
+    let t = SimTime::new(600.0).unwrap();
+    sim.run_until(t);
+    assert_eq!(sim.now(), t);
+    assert!(sim.next_event_time().unwrap() >= t);
+    let e = sim.events();
+    assert!(e > 0);
+    sim.run_until(SimTime::new(1e9).unwrap());
+    assert!(sim.is_finished());
+    assert!(sim.events() > e);
+}
+
+#[test]
+fn nobody_abandons_without_patience_and_every_call_is_answered() {
+    let src = MMC.replace("patience: Exponential(mean_s: 300.0)", "");
+    let (r, ()) = Simulation::new(model(&src), 3, 0).run();
+    let c = &r.call_types[0];
+    assert_eq!(c.abandoned, 0);
+    assert_eq!(c.offered, c.answered);
+}
+
+#[test]
+fn zero_agents_with_patience_all_abandon() {
+    let src = MMC.replace("count: 18", "count: 0");
+    let (r, ()) = Simulation::new(model(&src), 3, 0).run();
+    let c = &r.call_types[0];
+    assert_eq!(c.answered, 0);
+    assert_eq!(c.abandoned, c.offered);
+    assert_eq!(r.groups[0].staffed_area, 0.0);
+}
+
+#[test]
+fn multiskill_routing_respects_skills() {
+    let src = r#"
+Scenario(
+    name: "two types", horizon_h: 3.0, warmup_h: 0.0, replications: 1, seed: 5,
+    call_types: [
+        CallType(name: "a", arrivals: Poisson(per_hour: 200.0), handle_time: Exponential(mean_s: 120.0)),
+        CallType(name: "b", arrivals: Poisson(per_hour: 100.0), handle_time: Exponential(mean_s: 120.0)),
+    ],
+    agent_groups: [
+        AgentGroup(name: "only-a", count: 4, skills: ["a"]),
+        AgentGroup(name: "both", count: 6, skills: ["a", "b"]),
+    ],
+)"#;
+    let m = model(src);
+    let (r, ev) = Simulation::with_observer(Arc::clone(&m), 5, 0, Vec::new()).run();
+    for (_, e) in ev {
+        if let SimEvent::CallAnswered {
+            call_type, agent, ..
+        } = e
+            && call_type == 1
+        {
+            assert!(
+                agent.0 >= 4,
+                "type b answered by an agent without the skill"
+            );
+        }
+    }
+    assert_eq!(r.call_types[1].offered, r.call_types[1].answered);
+    assert!(r.groups[0].answered > 0 && r.groups[1].answered > 0);
+}

@@ -1,0 +1,140 @@
+use super::*;
+
+const GOOD: &str = include_str!("../../../scenarios/single-queue.ron");
+
+fn errors(src: &str) -> Vec<Diagnostic> {
+    match parse(src) {
+        Ok(_) => panic!("expected problems in:\n{src}"),
+        Err(e) => e.diagnostics,
+    }
+}
+
+#[test]
+fn the_reference_scenario_is_accepted_as_written() {
+    let s = parse(GOOD).expect("single-queue.ron must parse");
+    assert_eq!(s.name, "Single queue");
+    assert_eq!(s.replications, 20);
+    assert_eq!(
+        s.call_types[0].patience,
+        Some(TimeDist::Exponential { mean_s: 300.0 })
+    );
+    assert_eq!(s.agent_groups[0].count, 20);
+}
+
+#[test]
+fn defaults_apply_and_some_is_optional() {
+    let src = r#"Scenario(name: "x", horizon_h: 1,
+        call_types: [CallType(name: "a", arrivals: Poisson(per_hour: 10),
+                              handle_time: Deterministic(value_s: 60),
+                              patience: Some(Uniform(min_s: 1, max_s: 2)))],
+        agent_groups: [AgentGroup(name: "g", count: 1, skills: ["a"])])"#;
+    let s = parse(src).expect("integers where floats are expected, explicit Some");
+    assert_eq!(s.warmup_h, 0.0);
+    assert_eq!(s.seed, 1);
+    assert_eq!(s.service_level_s, 20.0);
+    assert_eq!(s.replications, 10);
+}
+
+#[test]
+fn unknown_field_is_located() {
+    let src = GOOD.replace("seed: 1,", "seed: 1,\n    sead: 2,");
+    let d = errors(&src);
+    assert_eq!(d.len(), 1);
+    assert_eq!(d[0].position.map(|p| p.line), Some(8));
+    assert!(d[0].message.contains("sead"), "{}", d[0].message);
+}
+
+#[test]
+fn every_semantic_problem_is_reported_with_its_place() {
+    let src = GOOD
+        .replace("per_hour: 360.0", "per_hour: -5.0")
+        .replace("mean_s: 180.0", "mean_s: 0.0")
+        .replace(r#"skills: ["general"]"#, r#"skills: ["general", "sales"]"#);
+    let d = errors(&src);
+    let found: Vec<(usize, &str)> = d
+        .iter()
+        .map(|d| {
+            (
+                d.position.map_or(0, |p| p.line),
+                d.path.as_deref().unwrap_or(""),
+            )
+        })
+        .collect();
+    assert_eq!(
+        found,
+        vec![
+            (12, "call_types[0].arrivals.per_hour"),
+            (13, "call_types[0].handle_time.mean_s"),
+            (18, "agent_groups[0].skills[1]"),
+        ]
+    );
+    assert!(d[2].message.contains("\"sales\""));
+    // Columns point at the value.
+    assert_eq!(d[0].position.map(|p| p.col), Some(41));
+}
+
+#[test]
+fn zero_rate_and_bad_horizon() {
+    let src = GOOD
+        .replace("per_hour: 360.0", "per_hour: 0.0")
+        .replace("warmup_h: 0.5", "warmup_h: 9.0");
+    let d = errors(&src);
+    let paths: Vec<&str> = d.iter().filter_map(|d| d.path.as_deref()).collect();
+    assert_eq!(paths, vec!["warmup_h", "call_types[0].arrivals.per_hour"]);
+}
+
+#[test]
+fn empty_and_non_ron_files_are_errors_not_panics() {
+    for src in [
+        "",
+        "   \n",
+        "{\"name\": \"json\"}",
+        "\u{0}\u{1}binary",
+        "Scenario(",
+        "Scenario(name: 3)",
+    ] {
+        let d = errors(src);
+        assert_eq!(d.len(), 1, "{src:?}");
+        assert!(d[0].position.is_some());
+        assert!(!d[0].message.is_empty());
+    }
+}
+
+#[test]
+fn duplicate_names_and_unstaffed_types() {
+    let src = r#"Scenario(name: "x", horizon_h: 1,
+        call_types: [
+            CallType(name: "a", arrivals: Poisson(per_hour: 10), handle_time: Exponential(mean_s: 60)),
+            CallType(name: "a", arrivals: Poisson(per_hour: 10), handle_time: Exponential(mean_s: 60)),
+        ],
+        agent_groups: [AgentGroup(name: "g", count: 0, skills: ["a", "a"])])"#;
+    let d = errors(src);
+    let msgs: Vec<&str> = d.iter().map(|d| d.message.as_str()).collect();
+    assert!(msgs.iter().any(|m| m.contains("used twice")), "{msgs:?}");
+    assert!(msgs.iter().any(|m| m.contains("listed twice")), "{msgs:?}");
+    assert!(
+        msgs.iter().any(|m| m.contains("no agent can take")),
+        "{msgs:?}"
+    );
+}
+
+#[test]
+fn render_shows_file_line_col_and_a_caret() {
+    let src = GOOD.replace("per_hour: 360.0", "per_hour: -5.0");
+    let e = parse(&src).unwrap_err();
+    let text = e.render("scenarios/x.ron", &src);
+    assert!(
+        text.starts_with(
+            "scenarios/x.ron:12:41: error: call_types[0].arrivals.per_hour: per_hour must be"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("12 |             arrivals: Poisson(per_hour: -5.0),"),
+        "{text}"
+    );
+    assert!(
+        text.contains("|                                         ^"),
+        "{text}"
+    );
+}
