@@ -120,11 +120,13 @@ enum Event {
 }
 
 /// A call's serial number in its replication (0, 1, 2, … in arrival order).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub struct CallId(pub u64);
 
 /// Something that happened in the run, as observers see it.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub enum SimEvent {
     /// A call arrived.

@@ -10,7 +10,9 @@ use std::collections::VecDeque;
 use std::fmt;
 
 /// Index of an agent in the run (stable for the whole replication).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub struct AgentId(pub u32);
 
 /// A reference to a call slot in the engine's arena; `generation` tells a live

@@ -31,7 +31,7 @@
 pub(crate) mod collector;
 pub mod tdist;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Names of the KPIs, in report order.
 pub const KPI_NAMES: [&str; 10] = [
@@ -95,7 +95,7 @@ fn ratio(num: f64, den: f64) -> f64 {
 }
 
 /// Counters of one call type over one replication.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct CallTypeCounts {
     /// Counted arrivals.
     pub offered: u64,
@@ -118,7 +118,7 @@ pub struct CallTypeCounts {
 }
 
 /// Counters of one agent group over one replication.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct GroupCounts {
     /// Counted calls this group answered.
     pub answered: u64,
@@ -131,7 +131,7 @@ pub struct GroupCounts {
 }
 
 /// Everything one replication measured.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct RepResult {
     /// Replication index.
     pub replication: u64,
