@@ -75,7 +75,9 @@ impl Model {
             .iter()
             .map(|ct| CallTypeModel {
                 mean_interarrival_s: match ct.arrivals {
-                    ArrivalProcess::Poisson { per_hour } => 3600.0 / per_hour,
+                    ArrivalProcess::Poisson { per_hour } => {
+                        3600.0 / (per_hour * scenario.arrival_scale)
+                    }
                 },
                 handle: ct.handle_time.sampler(),
                 patience: ct.patience.as_ref().map(|p| p.sampler()),

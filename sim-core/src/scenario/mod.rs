@@ -45,12 +45,19 @@ pub struct Scenario {
     /// served in time. Default 20.
     #[serde(default = "default_sl")]
     pub service_level_s: f64,
+    /// Multiplies every arrival rate (1.0 = as written): the "what if volume is
+    /// 10 % higher" knob. Default 1.
+    #[serde(default = "one")]
+    pub arrival_scale: f64,
     /// The kinds of calls that arrive.
     pub call_types: Vec<CallType>,
     /// The agents, in groups sharing skills.
     pub agent_groups: Vec<AgentGroup>,
 }
 
+fn one() -> f64 {
+    1.0
+}
 fn default_replications() -> u32 {
     10
 }
@@ -293,6 +300,13 @@ impl Scenario {
                 ),
             ));
         }
+        check_finite(
+            &mut p,
+            root.field("arrival_scale"),
+            "arrival_scale",
+            self.arrival_scale,
+            true,
+        );
         if self.replications == 0 {
             p.push(Problem::new(
                 root.field("replications"),
