@@ -173,7 +173,7 @@ fn cmd_check(path: &Path) -> anyhow::Result<()> {
         s.agent_groups.len(),
         s.agent_groups
             .iter()
-            .map(|g| u64::from(g.count))
+            .map(|g| u64::from(g.max_agents()))
             .sum::<u64>()
     )?;
     Ok(())
@@ -219,8 +219,13 @@ fn cmd_run(args: RunArgs) -> anyhow::Result<()> {
     let mut out = io::stdout().lock();
     match args.format {
         Format::Table => output::report_table(&mut out, &report, &scenario)?,
-        Format::Json => output::report_json(&mut out, &report, args.timings.then_some(&timing))?,
-        Format::Csv => output::report_csv(&mut out, &report)?,
+        Format::Json => output::report_json(
+            &mut out,
+            &report,
+            &scenario,
+            args.timings.then_some(&timing),
+        )?,
+        Format::Csv => output::report_csv(&mut out, &report, &scenario)?,
     }
     out.flush()?;
     if !args.quiet {

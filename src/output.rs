@@ -4,7 +4,8 @@ use std::io::Write;
 
 use serde_json::{Map, Value, json};
 use sim_core::analytic::{ErlangKpis, QueueParams};
-use sim_core::stats::KpiEstimates;
+use sim_core::scenario::Phase;
+use sim_core::stats::{Estimate, KPI_NAMES, KpiEstimates};
 use sim_core::{Report, Scenario};
 
 /// Wall-clock figures of a run (never part of the deterministic output unless asked).
@@ -52,25 +53,53 @@ impl Timing {
 fn estimates_json(k: &KpiEstimates) -> Value {
     let mut m = Map::new();
     for (name, e) in &k.entries {
-        m.insert((*name).to_string(), json!({"mean": e.mean, "ci95": e.ci95}));
+        m.insert((*name).to_string(), est_json(e));
     }
     Value::Object(m)
+}
+
+fn est_json(e: &Estimate) -> Value {
+    json!({"mean": e.mean, "ci95": e.ci95})
+}
+
+fn named<'a>(items: impl IntoIterator<Item = (&'a String, Value)>) -> Value {
+    let mut m = Map::new();
+    for (k, v) in items {
+        m.insert(k.clone(), v);
+    }
+    Value::Object(m)
+}
+
+/// `hh:mm` clock time of `t_s` seconds after a day starting at `day_start_h`.
+pub(crate) fn clock(day_start_h: f64, t_s: f64) -> String {
+    let minutes = (day_start_h * 60.0 + t_s / 60.0).round() as i64;
+    format!("{:02}:{:02}", minutes / 60, minutes % 60)
 }
 
 /// The report as one JSON object (see the README for its fields).
 pub(crate) fn report_json(
     out: &mut impl Write,
     r: &Report,
+    s: &Scenario,
     timing: Option<&Timing>,
 ) -> std::io::Result<()> {
-    let mut by_type = Map::new();
-    for (name, k) in &r.by_call_type {
-        by_type.insert(name.clone(), estimates_json(k));
-    }
-    let mut by_group = Map::new();
-    for (name, k) in &r.by_group {
-        by_group.insert(name.clone(), estimates_json(k));
-    }
+    let by_type = named(r.by_call_type.iter().map(|(n, k)| (n, estimates_json(k))));
+    let by_group = named(r.by_group.iter().map(|(n, k)| (n, estimates_json(k))));
+    let intervals: Vec<Value> = r
+        .by_interval
+        .iter()
+        .map(|iv| {
+            json!({
+                "interval": iv.index,
+                "start": clock(s.day_start_h, iv.start_s),
+                "end": clock(s.day_start_h, iv.end_s),
+                "agents": est_json(&iv.agents),
+                "kpis": estimates_json(&iv.all),
+                "by_call_type": named(r.by_call_type.iter().zip(&iv.by_call_type).map(|((n, _), k)| (n, estimates_json(k)))),
+            })
+        })
+        .collect();
+    let f = &r.flow;
     let mut v = json!({
         "scenario": r.scenario,
         "replications": r.replications,
@@ -80,7 +109,59 @@ pub(crate) fn report_json(
         "by_call_type": by_type,
         "by_group": by_group,
     });
-    if let (Some(t), Some(obj)) = (timing, v.as_object_mut()) {
+    let Some(obj) = v.as_object_mut() else {
+        return Ok(());
+    };
+    if !r.by_persona.is_empty() {
+        obj.insert(
+            "by_persona".into(),
+            named(r.by_persona.iter().map(|(n, k)| (n, estimates_json(k)))),
+        );
+    }
+    obj.insert("by_interval".into(), Value::Array(intervals));
+    if let Some(ivr) = &r.ivr {
+        obj.insert(
+            "ivr".into(),
+            json!({
+                "arrivals": est_json(&ivr.arrivals),
+                "self_service_rate": est_json(&ivr.self_service_rate),
+                "hangup_rate": est_json(&ivr.hangup_rate),
+                "routed_rate": est_json(&ivr.routed_rate),
+                "misroute_rate": est_json(&ivr.misroute_rate),
+                "mean_time_s": est_json(&ivr.mean_time_s),
+                "menus": named(ivr.menus.iter().map(|(n, visits, hang, time)| (n, json!({
+                    "visits": est_json(visits), "hangup_rate": est_json(hang), "mean_time_s": est_json(time)
+                })))),
+            }),
+        );
+    }
+    let phases = named(f.phase_means_s.iter().map(|(n, ph)| {
+        (
+            n,
+            named(
+                Phase::ALL
+                    .iter()
+                    .zip(ph)
+                    .map(|(p, e)| (p.name().to_string(), est_json(e)))
+                    .collect::<Vec<_>>()
+                    .iter()
+                    .map(|(k, v)| (k, v.clone())),
+            ),
+        )
+    }));
+    obj.insert(
+        "flow".into(),
+        json!({
+            "transfers": est_json(&f.transfers),
+            "callbacks": est_json(&f.callbacks),
+            "retrials": est_json(&f.retrials),
+            "lost_at_close": est_json(&f.lost_at_close),
+            "agent_hours": named(f.agent_hours.iter().map(|(n, e)| (n, est_json(e)))),
+            "cost": named(f.cost.iter().map(|(n, e)| (n, est_json(e)))),
+            "phase_means_s": phases,
+        }),
+    );
+    if let Some(t) = timing {
         obj.insert(
             "timing".into(),
             json!({
@@ -96,27 +177,65 @@ pub(crate) fn report_json(
     writeln!(out)
 }
 
-/// Tidy CSV: `scope,name,kpi,mean,ci95,replications`.
-pub(crate) fn report_csv(out: &mut impl Write, r: &Report) -> anyhow::Result<()> {
+/// Tidy CSV, one row per scope (the whole run per call type, group and
+/// personality; each interval overall and per call type), one column per KPI mean
+/// and one per its 95 % half-width.
+pub(crate) fn report_csv(out: &mut impl Write, r: &Report, s: &Scenario) -> anyhow::Result<()> {
     let mut w = csv::Writer::from_writer(out);
-    w.write_record(["scope", "name", "kpi", "mean", "ci95", "replications"])?;
-    let scopes = std::iter::once(("all", "all", &r.kpis))
-        .chain(
-            r.by_call_type
-                .iter()
-                .map(|(n, k)| ("call_type", n.as_str(), k)),
-        )
-        .chain(r.by_group.iter().map(|(n, k)| ("group", n.as_str(), k)));
-    for (scope, name, k) in scopes {
-        for (kpi, e) in &k.entries {
-            w.write_record([
+    let mut header: Vec<String> = ["scope", "name", "interval", "start", "end"]
+        .iter()
+        .map(|x| x.to_string())
+        .collect();
+    for k in KPI_NAMES {
+        header.push(k.to_string());
+        header.push(format!("{k}_ci95"));
+    }
+    header.push("replications".into());
+    w.write_record(&header)?;
+    let end = clock(s.day_start_h, s.horizon_h * 3600.0);
+    let start = clock(s.day_start_h, s.warmup_h * 3600.0);
+    let mut row =
+        |scope: &str, name: &str, interval: String, a: &str, b: &str, k: &KpiEstimates| {
+            let mut rec = vec![
                 scope.to_string(),
                 name.to_string(),
-                (*kpi).to_string(),
-                fmt_num(e.mean),
-                e.ci95.map(fmt_num).unwrap_or_default(),
-                e.n.to_string(),
-            ])?;
+                interval,
+                a.to_string(),
+                b.to_string(),
+            ];
+            for kpi in KPI_NAMES {
+                match k.get(kpi) {
+                    Some(e) => {
+                        rec.push(fmt_num(e.mean));
+                        rec.push(e.ci95.map(fmt_num).unwrap_or_default());
+                    }
+                    None => {
+                        rec.push(String::new());
+                        rec.push(String::new());
+                    }
+                }
+            }
+            rec.push(r.replications.to_string());
+            w.write_record(&rec)
+        };
+    row("all", "all", "all".into(), &start, &end, &r.kpis)?;
+    for (n, k) in &r.by_call_type {
+        row("call_type", n, "all".into(), &start, &end, k)?;
+    }
+    for (n, k) in &r.by_group {
+        row("group", n, "all".into(), &start, &end, k)?;
+    }
+    for (n, k) in &r.by_persona {
+        row("persona", n, "all".into(), &start, &end, k)?;
+    }
+    for iv in &r.by_interval {
+        let (a, b) = (
+            clock(s.day_start_h, iv.start_s),
+            clock(s.day_start_h, iv.end_s),
+        );
+        row("interval", "all", iv.index.to_string(), &a, &b, &iv.all)?;
+        for ((n, _), k) in r.by_call_type.iter().zip(&iv.by_call_type) {
+            row("interval", n, iv.index.to_string(), &a, &b, k)?;
         }
     }
     w.flush()?;
@@ -153,7 +272,7 @@ fn fmt_est(kpi: &str, k: &KpiEstimates) -> String {
     }
 }
 
-const LABELS: [(&str, &str); 10] = [
+const LABELS: [(&str, &str); 12] = [
     ("offered", "offered calls"),
     ("answered", "answered"),
     ("abandoned", "abandoned"),
@@ -164,6 +283,8 @@ const LABELS: [(&str, &str); 10] = [
     ("occupancy", "occupancy"),
     ("aht_s", "AHT (s)"),
     ("mean_queue_len", "mean queue length"),
+    ("fcr", "first-contact resolution"),
+    ("csat", "CSAT (1-5)"),
 ];
 
 fn table(out: &mut impl Write, header: &[String], rows: &[Vec<String>]) -> std::io::Result<()> {
@@ -217,6 +338,7 @@ pub(crate) fn report_table(out: &mut impl Write, r: &Report, s: &Scenario) -> st
     }
     let rows: Vec<Vec<String>> = LABELS
         .iter()
+        .filter(|(kpi, _)| r.kpis.get(kpi).is_some())
         .map(|(kpi, label)| {
             let mut row = vec![label.to_string(), fmt_est(kpi, &r.kpis)];
             if r.by_call_type.len() > 1 {
@@ -238,7 +360,7 @@ pub(crate) fn report_table(out: &mut impl Write, r: &Report, s: &Scenario) -> st
         .map(|((name, k), g)| {
             vec![
                 name.clone(),
-                g.count.to_string(),
+                g.max_agents().to_string(),
                 fmt_est("answered", k),
                 fmt_est("aht_s", k),
                 fmt_est("occupancy", k),
@@ -247,11 +369,157 @@ pub(crate) fn report_table(out: &mut impl Write, r: &Report, s: &Scenario) -> st
         .collect();
     table(out, &header, &rows)?;
     writeln!(out)?;
+
+    if !r.by_persona.is_empty() {
+        let header: Vec<String> = [
+            "personality",
+            "offered",
+            "ASA (s)",
+            "abandonment",
+            "AHT (s)",
+            "FCR",
+            "CSAT",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        let rows: Vec<Vec<String>> = r
+            .by_persona
+            .iter()
+            .map(|(n, k)| {
+                vec![
+                    n.clone(),
+                    fmt_est("offered", k),
+                    fmt_est("asa_s", k),
+                    fmt_est("abandon_rate", k),
+                    fmt_est("aht_s", k),
+                    fmt_est("fcr", k),
+                    fmt_est("csat", k),
+                ]
+            })
+            .collect();
+        table(out, &header, &rows)?;
+        writeln!(out)?;
+    }
+
+    if r.by_interval.len() > 1 {
+        let header: Vec<String> = [
+            "interval",
+            "offered",
+            "service level",
+            "ASA (s)",
+            "abandonment",
+            "occupancy",
+            "agents",
+            "queue",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        let rows: Vec<Vec<String>> = r
+            .by_interval
+            .iter()
+            .map(|iv| {
+                vec![
+                    format!(
+                        "{}-{}",
+                        clock(s.day_start_h, iv.start_s),
+                        clock(s.day_start_h, iv.end_s)
+                    ),
+                    fmt_est("offered", &iv.all),
+                    fmt_est("service_level", &iv.all),
+                    fmt_est("asa_s", &iv.all),
+                    fmt_est("abandon_rate", &iv.all),
+                    fmt_est("occupancy", &iv.all),
+                    fmt_plain(&iv.agents, 1),
+                    fmt_est("mean_queue_len", &iv.all),
+                ]
+            })
+            .collect();
+        table(out, &header, &rows)?;
+        writeln!(out)?;
+    }
+
+    if let Some(ivr) = &r.ivr {
+        writeln!(
+            out,
+            "IVR: {} calls; self-service {}, hung up {}, routed {} (misrouted {}); mean {} s in menus",
+            fmt_plain(&ivr.arrivals, 1),
+            fmt_pct(&ivr.self_service_rate),
+            fmt_pct(&ivr.hangup_rate),
+            fmt_pct(&ivr.routed_rate),
+            fmt_pct(&ivr.misroute_rate),
+            fmt_plain(&ivr.mean_time_s, 1),
+        )?;
+        for (name, visits, hang, time) in &ivr.menus {
+            writeln!(
+                out,
+                "  menu {name}: {} visits, {} hang up, {} s",
+                fmt_plain(visits, 1),
+                fmt_pct(hang),
+                fmt_plain(time, 1)
+            )?;
+        }
+        writeln!(out)?;
+    }
+    let f = &r.flow;
+    if f.transfers.mean > 0.0
+        || f.callbacks.mean > 0.0
+        || f.retrials.mean > 0.0
+        || f.lost_at_close.mean > 0.0
+    {
+        writeln!(
+            out,
+            "escalations {}, callbacks {}, retrials {}, lost at close {}",
+            fmt_plain(&f.transfers, 1),
+            fmt_plain(&f.callbacks, 1),
+            fmt_plain(&f.retrials, 1),
+            fmt_plain(&f.lost_at_close, 1)
+        )?;
+    }
+    for (name, ph) in &f.phase_means_s {
+        let parts: Vec<String> = Phase::ALL
+            .iter()
+            .zip(ph)
+            .map(|(p, e)| format!("{} {}", p.name(), fmt_plain(e, 1)))
+            .collect();
+        writeln!(out, "phases of {name} (s): {}", parts.join(", "))?;
+    }
+    for (name, e) in &f.agent_hours {
+        let cost = f
+            .cost
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, c)| format!(", cost {}", fmt_plain(c, 0)))
+            .unwrap_or_default();
+        writeln!(out, "agent-hours {name}: {}{cost}", fmt_plain(e, 1))?;
+    }
+    writeln!(out)?;
     writeln!(
         out,
         "service level = answered within {} s ÷ (answered + abandoned); ASA = mean wait of answered calls.",
         s.service_level_s
     )
+}
+
+fn fmt_plain(e: &Estimate, decimals: usize) -> String {
+    if !e.mean.is_finite() {
+        return "—".into();
+    }
+    match e.ci95 {
+        Some(h) => format!("{:.*} ± {:.*}", decimals, e.mean, decimals, h),
+        None => format!("{:.*}", decimals, e.mean),
+    }
+}
+
+fn fmt_pct(e: &Estimate) -> String {
+    if !e.mean.is_finite() {
+        return "—".into();
+    }
+    match e.ci95 {
+        Some(h) => format!("{:.1}% ± {:.1}%", 100.0 * e.mean, 100.0 * h),
+        None => format!("{:.1}%", 100.0 * e.mean),
+    }
 }
 
 fn erlang_value(k: &ErlangKpis) -> Value {

@@ -122,10 +122,28 @@ fn table_and_csv_formats() {
     assert!(o.status.success());
     let csv = stdout(&o);
     let mut lines = csv.lines();
-    assert_eq!(lines.next(), Some("scope,name,kpi,mean,ci95,replications"));
-    assert!(csv.contains("\nall,all,service_level,"));
-    assert!(csv.contains("\ncall_type,general,asa_s,"));
-    assert!(csv.contains("\ngroup,team,occupancy,"));
+    let header = lines.next().unwrap_or_default();
+    assert!(
+        header.starts_with("scope,name,interval,start,end,offered,offered_ci95,answered,"),
+        "{header}"
+    );
+    assert!(header.ends_with(",replications"));
+    let columns = header.split(',').count();
+    assert!(
+        csv.lines().all(|l| l.split(',').count() == columns),
+        "a rectangular table"
+    );
+    assert!(csv.contains("\nall,all,all,00:30,08:00,"));
+    assert!(csv.contains("\ncall_type,general,all,"));
+    assert!(csv.contains("\ngroup,team,all,"));
+    // One row per interval × call type (16 half-hours), plus one per interval overall.
+    assert_eq!(
+        csv.lines()
+            .filter(|l| l.starts_with("interval,general,"))
+            .count(),
+        16
+    );
+    assert!(csv.contains("\ninterval,general,3,01:30,02:00,"));
     assert!(stderr(&o).is_empty(), "--quiet prints nothing on stderr");
 }
 

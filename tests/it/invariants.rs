@@ -6,6 +6,7 @@ use std::collections::HashSet;
 use std::sync::Arc;
 
 use proptest::prelude::*;
+use sim_core::engine::AgentStatus;
 use sim_core::{Model, SimEvent, SimTime, Simulation, scenario};
 
 fn dist(kind: u8, mean: f64) -> String {
@@ -69,7 +70,7 @@ proptest! {
             .collect();
         let mut group_of = Vec::new();
         for (g, grp) in s.agent_groups.iter().enumerate() {
-            group_of.extend(std::iter::repeat_n(g, grp.count as usize));
+            group_of.extend(std::iter::repeat_n(g, grp.max_agents() as usize));
         }
         let mut last = SimTime::ZERO;
         let mut busy = HashSet::new();
@@ -86,8 +87,12 @@ proptest! {
                     prop_assert!(skills[group_of[agent.0 as usize]].contains(&call_type), "skill violated");
                 }
                 SimEvent::CallCompleted { call, agent, .. } => {
+                    // The caller has gone: the agent may take the next call.
                     prop_assert!(busy.remove(&agent));
                     prop_assert!(open.remove(&call));
+                }
+                SimEvent::AgentChanged { agent, status } if status != AgentStatus::Busy => {
+                    busy.remove(&agent);
                 }
                 SimEvent::CallAbandoned { call, .. } => { prop_assert!(open.remove(&call)); }
                 _ => {}

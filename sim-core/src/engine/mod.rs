@@ -1,10 +1,9 @@
 //! The discrete-event engine: the simulation clock, the future-event list, the
 //! event loop, and the random streams.
 //!
-//! A [`Model`] is a validated scenario compiled for the engine (indices instead of
-//! names, samplers instead of distribution descriptions). A [`Simulation`] is one
-//! replication of a model: it owns the clock, the event list, the calls and agents
-//! (in compact arenas), the routing policy and the statistics collector.
+//! A [`Model`] is a validated scenario compiled for the engine. A [`Simulation`] is
+//! one replication of a model: it owns the clock, the event list, the calls and
+//! agents (in compact arenas), the routing policy and the statistics collector.
 //!
 //! # The event loop
 //!
@@ -13,139 +12,152 @@
 //! change the state, schedule further events, tell the collector, and tell the
 //! [`Observer`]. Equal times run in the order they were scheduled.
 //!
-//! Abandonment timers are never searched for: each carries the generation of its
-//! call's arena slot, and when it pops for a call that was answered (or whose slot
-//! has been reused) it is discarded in O(1).
+//! # The life of a call
+//!
+//! A call arrives at a call type's queue directly or at an IVR entry point. In the
+//! IVR it hears menus (each takes time), and hangs up, is served by self-service,
+//! or is routed to a queue (sometimes the wrong one). On joining a queue it gets
+//! its type's attributes: a personality, priority, patience, and the base
+//! durations of its work. It is answered at once by the longest-idle eligible
+//! agent, or waits (and may abandon, be taken by an overflow group after a
+//! threshold, or take a callback offer). Once answered, the agent goes through the
+//! five conversation phases and after-call work (or one block of handle time),
+//! each scaled by the caller's personality and the agent's proficiency. A share of
+//! calls is escalated after the offer phase and queues again at the second line.
+//! When the caller hangs up, resolution and satisfaction are drawn; an unresolved
+//! caller, or one who abandoned, may call again later.
+//!
+//! Agents follow their schedules (log on, breaks, log off), always finishing the
+//! call in hand first.
+//!
+//! # Cancellation
+//!
+//! Timers (abandonment, overflow) are never searched for: each carries the
+//! generation of its call's arena slot, and when it pops for a call that has moved
+//! on it is discarded in O(1). Queues drop departed calls lazily the same way.
 //!
 //! A run is a pure function of `(model, seed, replication)`.
 
+pub mod model;
 pub mod queue;
 pub mod rng;
 pub mod time;
 
 use std::sync::Arc;
 
-use crate::routing::{AgentId, CallRef, Floor, LongestIdleFcfs, Router, Waiting};
-use crate::scenario::dist::Sampler;
-use crate::scenario::{ArrivalProcess, Scenario, ScenarioError};
+use rand::RngExt;
+use rand_distr::{Distribution, Exp1, Gamma};
+
+use crate::routing::{AgentId, CallRef, Class, Floor, Router, Waiting, router_for};
+use crate::scenario::{PersonaKind, Phase};
 use crate::stats::RepResult;
 use crate::stats::collector::Collector;
+pub use model::{AgentAction, Model};
+use model::{MenuChoice, Target, Work, pick};
 use queue::EventQueue;
-use rand_distr::{Distribution, Exp1};
 use rng::{Purpose, Stream, stream};
 pub use time::SimTime;
-
-/// A scenario compiled for the engine. Cheap to share between threads (`Arc`).
-#[derive(Debug, Clone)]
-pub struct Model {
-    scenario: Scenario,
-    horizon_s: f64,
-    warmup_s: f64,
-    sl_s: f64,
-    call_types: Vec<CallTypeModel>,
-    group_sizes: Vec<u32>,
-    group_skills: Vec<Vec<u32>>,
-}
-
-#[derive(Debug, Clone)]
-struct CallTypeModel {
-    mean_interarrival_s: f64,
-    handle: Sampler,
-    patience: Option<Sampler>,
-}
-
-impl Model {
-    /// Validate `scenario` and compile it.
-    pub fn new(scenario: &Scenario) -> Result<Model, ScenarioError> {
-        let problems = scenario.validate();
-        if !problems.is_empty() {
-            return Err(ScenarioError {
-                diagnostics: problems
-                    .into_iter()
-                    .map(|p| crate::scenario::Diagnostic {
-                        position: None,
-                        path: Some(p.path.to_string()),
-                        message: p.message,
-                    })
-                    .collect(),
-            });
-        }
-        let call_types = scenario
-            .call_types
-            .iter()
-            .map(|ct| CallTypeModel {
-                mean_interarrival_s: match ct.arrivals {
-                    ArrivalProcess::Poisson { per_hour } => {
-                        3600.0 / (per_hour * scenario.arrival_scale)
-                    }
-                },
-                handle: ct.handle_time.sampler(),
-                patience: ct.patience.as_ref().map(|p| p.sampler()),
-            })
-            .collect();
-        let group_skills = scenario
-            .agent_groups
-            .iter()
-            .map(|g| {
-                g.skills
-                    .iter()
-                    .filter_map(|s| scenario.call_type_index(s).map(|i| i as u32))
-                    .collect()
-            })
-            .collect();
-        Ok(Model {
-            scenario: scenario.clone(),
-            horizon_s: scenario.horizon_h * 3600.0,
-            warmup_s: scenario.warmup_h * 3600.0,
-            sl_s: scenario.service_level_s,
-            call_types,
-            group_sizes: scenario.agent_groups.iter().map(|g| g.count).collect(),
-            group_skills,
-        })
-    }
-
-    /// The scenario this model was compiled from.
-    pub fn scenario(&self) -> &Scenario {
-        &self.scenario
-    }
-}
 
 /// Something scheduled on the event list. Closed: the loop matches every kind.
 #[derive(Debug, Clone, Copy)]
 enum Event {
-    /// The next call of a call type arrives.
-    Arrival { call_type: u32 },
-    /// A waiting caller's patience runs out (stale if the call was answered).
+    // Kept to 12 bytes: heap entries are 32 bytes, two per cache line.
+    /// The next call of an arrival source arrives.
+    Arrival { source: u32 },
+    /// A caller finishes listening to an IVR menu.
+    IvrDone { call: CallRef },
+    /// A waiting caller's patience runs out (stale if the call moved on).
     Abandon { call: CallRef },
-    /// An agent finishes its call.
-    ServiceEnd { agent: AgentId },
+    /// A waiting call reaches its type's overflow threshold (stale if it moved on).
+    Overflow { call: CallRef },
+    /// The current step of an agent's work ends.
+    WorkStep { agent: AgentId },
+    /// A caller calls again.
+    Retrial { call_type: u32, persona: u8 },
+    /// A scheduled change of an agent's status: step `step` of its plan.
+    Agent { agent: AgentId, step: u32 },
+    /// An agent's break ends.
+    BreakEnd { agent: AgentId },
 }
 
-/// A call's serial number in its replication (0, 1, 2, … in arrival order).
+/// A call's serial number in its replication (0, 1, 2, … in arrival order). A
+/// caller calling again is a new call.
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
 )]
 pub struct CallId(pub u64);
 
+/// What an agent is doing, as observers see it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+pub enum AgentStatus {
+    /// Not on duty.
+    Off,
+    /// On duty, waiting for a call.
+    Idle,
+    /// Handling a call (see [`SimEvent::PhaseStarted`] for the phase).
+    Busy,
+    /// On a break.
+    Break,
+}
+
+/// How a caller left the IVR.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum IvrOutcome {
+    /// Hung up in a menu.
+    HungUp,
+    /// Served by the IVR alone.
+    SelfService,
+    /// Sent to a call type's queue.
+    Routed {
+        /// The call type.
+        call_type: usize,
+        /// Whether the caller picked the wrong option.
+        misrouted: bool,
+    },
+}
+
 /// Something that happened in the run, as observers see it.
 #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub enum SimEvent {
-    /// A call arrived.
+    /// A call arrived: at a call type's queue (`call_type`), or at an IVR entry
+    /// point (`call_type` is `None`).
     CallArrived {
         /// The call.
         call: CallId,
-        /// Its type (index into the scenario's call types).
-        call_type: usize,
+        /// Its type when dialled straight to a queue.
+        call_type: Option<usize>,
+        /// Whether this caller is calling again.
+        retrial: bool,
     },
-    /// No agent was free: the call joined its queue.
+    /// A caller entered an IVR menu.
+    IvrMenu {
+        /// The call.
+        call: CallId,
+        /// The menu (index into the scenario's `ivr`).
+        menu: usize,
+    },
+    /// A caller left the IVR.
+    IvrLeft {
+        /// The call.
+        call: CallId,
+        /// How.
+        outcome: IvrOutcome,
+    },
+    /// A call joined a queue (no agent was free).
     CallQueued {
         /// The call.
         call: CallId,
         /// Its type.
         call_type: usize,
+        /// The caller's personality, if the type has a persona mix.
+        persona: Option<PersonaKind>,
+        /// Whether the caller is a priority customer.
+        priority: bool,
+        /// Whether the caller took a callback instead of waiting on the line.
+        callback: bool,
     },
-    /// An agent answered the call.
+    /// An agent answered the call (for a callback: reached the customer).
     CallAnswered {
         /// The call.
         call: CallId,
@@ -156,7 +168,25 @@ pub enum SimEvent {
         /// How long the caller waited, seconds.
         wait_s: f64,
     },
-    /// The caller hung up while waiting.
+    /// The agent moved to a conversation phase (or after-call work).
+    PhaseStarted {
+        /// The call.
+        call: CallId,
+        /// The agent.
+        agent: AgentId,
+        /// The phase.
+        phase: Phase,
+    },
+    /// The agent escalated the call to another call type's queue.
+    CallTransferred {
+        /// The call.
+        call: CallId,
+        /// From this type.
+        from: usize,
+        /// To this type.
+        to: usize,
+    },
+    /// The caller hung up while waiting (or a callback did not reach them).
     CallAbandoned {
         /// The call.
         call: CallId,
@@ -165,7 +195,8 @@ pub enum SimEvent {
         /// How long the caller waited, seconds.
         wait_s: f64,
     },
-    /// The agent finished the call.
+    /// The conversation ended and the caller hung up (the agent may still do
+    /// after-call work).
     CallCompleted {
         /// The call.
         call: CallId,
@@ -173,6 +204,17 @@ pub enum SimEvent {
         call_type: usize,
         /// The agent.
         agent: AgentId,
+        /// Whether the issue was resolved (with personas).
+        resolved: Option<bool>,
+        /// Satisfaction score 1–5 (with personas).
+        csat: Option<u8>,
+    },
+    /// An agent's status changed.
+    AgentChanged {
+        /// The agent.
+        agent: AgentId,
+        /// The new status.
+        status: AgentStatus,
     },
 }
 
@@ -197,9 +239,13 @@ impl Observer for Vec<(SimTime, SimEvent)> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum CallState {
     Free,
+    Ivr,
     Waiting,
+    Callback,
     InService,
 }
+
+const NO_PERSONA: u8 = u8::MAX;
 
 /// One slot of the call arena.
 #[derive(Debug, Clone, Copy)]
@@ -207,11 +253,44 @@ struct CallSlot {
     generation: u32,
     state: CallState,
     call_type: u32,
+    menu: u32,
+    interval: u32,
+    persona: u8,
+    priority: bool,
     counted: bool,
     waited: bool,
+    transfer: bool,
     serial: u64,
+    /// Arrival at the current queue (or the IVR).
     arrived_s: f64,
-    handle_s: f64,
+    /// Patience for the current queue, seconds (infinite: never abandons).
+    patience_s: f64,
+    /// Work durations: the phases (alertheid … acw), or `[handle, 0, …]`.
+    work: [f64; 6],
+}
+
+impl CallSlot {
+    fn persona(&self) -> Option<usize> {
+        (self.persona != NO_PERSONA).then_some(self.persona as usize)
+    }
+}
+
+/// A step of an agent's work.
+const RING: u8 = 6;
+const HANDLE: u8 = 7;
+
+#[derive(Debug, Clone, Copy)]
+struct AgentRun {
+    on_duty: bool,
+    on_break: bool,
+    pending_off: bool,
+    pending_break_s: f64,
+    /// The call in hand (None during after-call work of a transferred call).
+    call: Option<CallRef>,
+    /// Call type and step of the work in hand.
+    busy_type: u32,
+    step: u8,
+    busy: bool,
 }
 
 /// One replication of a [`Model`].
@@ -225,17 +304,26 @@ pub struct Simulation<O: Observer = ()> {
     calls: Vec<CallSlot>,
     free_calls: Vec<u32>,
     next_serial: u64,
-    /// Agent → the call it is serving.
-    serving: Vec<Option<CallRef>>,
+    agents: Vec<AgentRun>,
+    /// Per group, agents available for calls (on duty, not on break).
+    available: Vec<u32>,
     floor: Floor,
     router: Box<dyn Router>,
+    day_factor: f64,
     arrivals_rng: Vec<Stream>,
     handle_rng: Vec<Stream>,
     patience_rng: Vec<Stream>,
+    persona_rng: Vec<Stream>,
+    priority_rng: Vec<Stream>,
+    transfer_rng: Vec<Stream>,
+    outcome_rng: Vec<Stream>,
+    callback_rng: Vec<Stream>,
+    retry_rng: Vec<Stream>,
+    ivr_rng: Vec<Stream>,
     collector: Collector,
-    /// Counted calls not yet ended (answered calls end when their service ends).
+    /// Counted calls not yet ended (the caller still on the line or in queue).
     counted_in_flight: u64,
-    /// Call types whose arrival process is still running.
+    /// Arrival sources still running.
     arrivals_open: u32,
     observer: O,
 }
@@ -252,19 +340,52 @@ impl<O: Observer> Simulation<O> {
     /// Replication `replication` of `model`, reporting every event to `observer`.
     pub fn with_observer(model: Arc<Model>, seed: u64, replication: u64, observer: O) -> Self {
         let n_types = model.call_types.len();
-        let streams = |purpose| {
-            (0..n_types as u64)
+        let streams = |purpose, n: usize| {
+            (0..n as u64)
                 .map(|i| stream(seed, replication, purpose, i))
                 .collect::<Vec<_>>()
         };
-        let floor = Floor::new(&model.group_sizes, model.group_skills.clone(), n_types);
+        let floor = Floor::new(
+            &model.agents.iter().map(|a| a.group).collect::<Vec<_>>(),
+            model.groups.iter().map(|g| g.skills.clone()).collect(),
+            model
+                .groups
+                .iter()
+                .map(|g| g.overflow_types.clone())
+                .collect(),
+            model
+                .call_types
+                .iter()
+                .map(|c| c.overflow_after_s.unwrap_or(f64::INFINITY))
+                .collect(),
+        );
         let collector = Collector::new(
             model.warmup_s,
             model.horizon_s,
+            model.interval_s,
+            model.intervals,
             model.sl_s,
             n_types,
-            &model.group_sizes,
+            model.groups.len(),
+            model.menus.len(),
         );
+        let day_factor = if model.busyness_cv > 0.0 {
+            let k = 1.0 / (model.busyness_cv * model.busyness_cv);
+            let mut r = stream(seed, replication, Purpose::Busyness, 0);
+            Gamma::new(k, 1.0 / k).map_or(1.0, |g| g.sample(&mut r))
+        } else {
+            1.0
+        };
+        let idle_agent = AgentRun {
+            on_duty: false,
+            on_break: false,
+            pending_off: false,
+            pending_break_s: 0.0,
+            call: None,
+            busy_type: 0,
+            step: 0,
+            busy: false,
+        };
         let mut sim = Simulation {
             replication,
             now: SimTime::ZERO,
@@ -273,22 +394,63 @@ impl<O: Observer> Simulation<O> {
             calls: Vec::with_capacity(1024),
             free_calls: Vec::new(),
             next_serial: 0,
-            serving: vec![None; floor.agent_count()],
+            agents: vec![idle_agent; model.agents.len()],
+            available: vec![0; model.groups.len()],
             floor,
-            router: Box::new(LongestIdleFcfs),
-            arrivals_rng: streams(Purpose::Arrivals),
-            handle_rng: streams(Purpose::HandleTime),
-            patience_rng: streams(Purpose::Patience),
+            router: router_for(model.policy),
+            day_factor,
+            arrivals_rng: streams(Purpose::Arrivals, model.sources.len()),
+            handle_rng: streams(Purpose::HandleTime, n_types),
+            patience_rng: streams(Purpose::Patience, n_types),
+            persona_rng: streams(Purpose::Persona, n_types),
+            priority_rng: streams(Purpose::Priority, n_types),
+            transfer_rng: streams(Purpose::Transfer, n_types),
+            outcome_rng: streams(Purpose::Outcome, n_types),
+            callback_rng: streams(Purpose::Callback, n_types),
+            retry_rng: streams(Purpose::RetryDelay, n_types),
+            ivr_rng: streams(Purpose::Ivr, model.menus.len()),
             collector,
             counted_in_flight: 0,
-            arrivals_open: n_types as u32,
+            arrivals_open: model.sources.len() as u32,
             observer,
             model,
         };
-        for ct in 0..n_types {
-            sim.schedule_next_arrival(ct);
+        sim.schedule_agents(seed);
+        for source in 0..sim.model.sources.len() {
+            sim.schedule_next_arrival(source);
         }
         sim
+    }
+
+    /// Put every agent's plan on the event list (those present from time 0 start
+    /// on duty at once); agents absent for the day (shrinkage) are left out.
+    fn schedule_agents(&mut self, seed: u64) {
+        let model = Arc::clone(&self.model);
+        let mut absence: Vec<Stream> = (0..model.groups.len() as u64)
+            .map(|g| stream(seed, self.replication, Purpose::Shrinkage, g))
+            .collect();
+        for (a, plan) in model.agents.iter().enumerate() {
+            let g = plan.group as usize;
+            let shrinkage = model.groups[g].shrinkage;
+            let u: f64 = absence[g].random();
+            if shrinkage > 0.0 && u < shrinkage {
+                continue;
+            }
+            let agent = AgentId(a as u32);
+            for (k, step) in plan.schedule.iter().enumerate() {
+                if step.at_s <= 0.0 && step.action == AgentAction::LogOn {
+                    self.log_on(agent);
+                } else if let Some(t) = SimTime::new(step.at_s) {
+                    self.fel.push(
+                        t,
+                        Event::Agent {
+                            agent,
+                            step: k as u32,
+                        },
+                    );
+                }
+            }
+        }
     }
 
     /// The simulated clock.
@@ -314,6 +476,16 @@ impl<O: Observer> Simulation<O> {
     /// The observer.
     pub fn observer(&self) -> &O {
         &self.observer
+    }
+
+    /// The observer, mutably (to drain what it collected).
+    pub fn observer_mut(&mut self) -> &mut O {
+        &mut self.observer
+    }
+
+    /// The day's busyness factor (1 without `busyness_cv`).
+    pub fn day_factor(&self) -> f64 {
+        self.day_factor
     }
 
     /// Whether the measurement is complete: arrivals have stopped at the horizon
@@ -344,9 +516,17 @@ impl<O: Observer> Simulation<O> {
         self.now = t;
         self.events += 1;
         match event {
-            Event::Arrival { call_type } => self.on_arrival(call_type as usize),
+            Event::Arrival { source } => self.on_arrival(source as usize),
+            Event::IvrDone { call } => self.on_ivr_done(call),
             Event::Abandon { call } => self.on_abandon(call),
-            Event::ServiceEnd { agent } => self.on_service_end(agent),
+            Event::Overflow { call } => self.on_overflow(call),
+            Event::WorkStep { agent } => self.on_work_step(agent),
+            Event::Retrial { call_type, persona } => self.on_retrial(call_type as usize, persona),
+            Event::Agent { agent, step } => {
+                let p = self.model.agents[agent.0 as usize].schedule[step as usize];
+                self.on_agent(agent, p.action, p.duration_s);
+            }
+            Event::BreakEnd { agent } => self.on_break_end(agent),
         }
         true
     }
@@ -368,6 +548,7 @@ impl<O: Observer> Simulation<O> {
     /// Run to the end and return what was measured, with the observer.
     pub fn run(mut self) -> (RepResult, O) {
         while self.step() {}
+        self.close();
         let result = self.collector.finish(
             self.now.seconds(),
             self.replication,
@@ -377,26 +558,32 @@ impl<O: Observer> Simulation<O> {
         (result, self.observer)
     }
 
-    // ---- scheduling helpers ----------------------------------------------------
-
-    fn schedule_next_arrival(&mut self, ct: usize) {
-        let gap: f64 = Exp1.sample(&mut self.arrivals_rng[ct]);
-        let t = self
-            .now
-            .after(gap * self.model.call_types[ct].mean_interarrival_s);
-        if t.seconds() < self.model.horizon_s {
-            self.fel.push_lane(
-                ct,
-                t,
-                Event::Arrival {
-                    call_type: ct as u32,
-                },
-            );
-        } else {
-            // This type's arrival process has ended.
-            self.arrivals_open -= 1;
+    /// The run ended with counted callers still waiting and nobody left to answer
+    /// them: they are lost (counted as abandoned).
+    fn close(&mut self) {
+        if self.counted_in_flight == 0 {
+            return;
         }
+        let mut lost = 0;
+        for i in 0..self.calls.len() {
+            let s = self.calls[i];
+            if s.counted
+                && matches!(
+                    s.state,
+                    CallState::Waiting | CallState::Callback | CallState::Ivr
+                )
+            {
+                if s.state != CallState::Ivr {
+                    self.collector
+                        .abandoned(s.call_type as usize, s.interval, s.persona(), true);
+                }
+                lost += 1;
+            }
+        }
+        self.collector.lost_at_close(lost);
     }
+
+    // ---- arena ---------------------------------------------------------------------
 
     fn alloc_call(&mut self, slot: CallSlot) -> CallRef {
         match self.free_calls.pop() {
@@ -425,177 +612,810 @@ impl<O: Observer> Simulation<O> {
     }
 
     #[inline]
-    fn is_live(&self, call: CallRef, state: CallState) -> bool {
-        let s = &self.calls[call.index as usize];
-        s.generation == call.generation && s.state == state
+    fn slot(&self, call: CallRef) -> &CallSlot {
+        &self.calls[call.index as usize]
     }
 
-    /// Drop abandoned calls from the front of `ct`'s queue (keeps the front live).
-    fn purge_queue_front(&mut self, ct: usize) {
-        while let Some(w) = self.floor.queues[ct].front() {
-            if self.is_live(w.call, CallState::Waiting) {
-                break;
+    #[inline]
+    fn is_queued(&self, call: CallRef) -> bool {
+        let s = self.slot(call);
+        s.generation == call.generation
+            && matches!(s.state, CallState::Waiting | CallState::Callback)
+    }
+
+    /// Drop departed calls from the fronts of `ct`'s queues (keeps the fronts live).
+    fn purge_queue_fronts(&mut self, ct: usize) {
+        for class in [Class::Priority, Class::Normal] {
+            while let Some(w) = self.floor.queue_mut(ct, class).front().copied() {
+                if self.is_queued(w.call) {
+                    break;
+                }
+                self.floor.queue_mut(ct, class).pop_front();
             }
-            self.floor.queues[ct].pop_front();
         }
     }
 
-    // ---- handlers ---------------------------------------------------------------
+    /// The caller ended its contact (hung up after talking, abandoned, lost in the IVR).
+    fn end_contact(&mut self, call: CallRef) {
+        if self.slot(call).counted {
+            self.counted_in_flight -= 1;
+        }
+        self.free_call(call);
+    }
 
-    fn on_arrival(&mut self, ct: usize) {
-        self.schedule_next_arrival(ct);
-        let model = &self.model.call_types[ct];
-        let handle_s = model.handle.sample(&mut self.handle_rng[ct]);
-        let patience_s = model
-            .patience
-            .as_ref()
-            .map(|p| p.sample(&mut self.patience_rng[ct]));
+    // ---- arrivals and the IVR ------------------------------------------------------
+
+    fn schedule_next_arrival(&mut self, source: usize) {
+        let e: f64 = Exp1.sample(&mut self.arrivals_rng[source]);
+        let next = self.model.sources[source].rate.next_after(
+            self.now.seconds(),
+            e,
+            self.day_factor,
+            self.model.horizon_s,
+        );
+        match next.and_then(SimTime::new) {
+            Some(t) => self.fel.push_lane(
+                source,
+                t,
+                Event::Arrival {
+                    source: source as u32,
+                },
+            ),
+            None => self.arrivals_open -= 1,
+        }
+    }
+
+    fn new_contact(&mut self, state: CallState, call_type: u32) -> CallRef {
         let now_s = self.now.seconds();
-        let counted = now_s >= self.model.warmup_s;
+        let counted = now_s >= self.model.warmup_s && now_s < self.model.horizon_s;
         let serial = self.next_serial;
         self.next_serial += 1;
-        let call = self.alloc_call(CallSlot {
-            generation: 0,
-            state: CallState::Waiting,
-            call_type: ct as u32,
-            counted,
-            waited: false,
-            serial,
-            arrived_s: now_s,
-            handle_s,
-        });
         if counted {
             self.counted_in_flight += 1;
-            self.collector.arrival(ct);
         }
-        let id = CallId(serial);
+        self.alloc_call(CallSlot {
+            generation: 0,
+            state,
+            call_type,
+            menu: 0,
+            interval: 0,
+            persona: NO_PERSONA,
+            priority: false,
+            counted,
+            waited: false,
+            transfer: false,
+            serial,
+            arrived_s: now_s,
+            patience_s: f64::INFINITY,
+            work: [0.0; 6],
+        })
+    }
+
+    fn on_arrival(&mut self, source: usize) {
+        self.schedule_next_arrival(source);
+        match self.model.sources[source].target {
+            Target::Queue(ct) => {
+                let call = self.new_contact(CallState::Waiting, ct);
+                let id = CallId(self.slot(call).serial);
+                self.observer.on_event(
+                    self.now,
+                    &SimEvent::CallArrived {
+                        call: id,
+                        call_type: Some(ct as usize),
+                        retrial: false,
+                    },
+                );
+                self.assign_type(call, ct as usize, None);
+                self.join_queue(call);
+            }
+            Target::Menu(m) => {
+                let call = self.new_contact(CallState::Ivr, 0);
+                let counted = self.slot(call).counted;
+                self.collector.ivr_arrival(counted);
+                let id = CallId(self.slot(call).serial);
+                self.observer.on_event(
+                    self.now,
+                    &SimEvent::CallArrived {
+                        call: id,
+                        call_type: None,
+                        retrial: false,
+                    },
+                );
+                self.enter_menu(call, m as usize);
+            }
+        }
+    }
+
+    fn enter_menu(&mut self, call: CallRef, menu: usize) {
+        let d = self.model.menus[menu]
+            .duration
+            .sample(&mut self.ivr_rng[menu]);
+        let s = &mut self.calls[call.index as usize];
+        s.menu = menu as u32;
+        s.arrived_s = self.now.seconds();
+        let id = CallId(s.serial);
+        self.fel.push(self.now.after(d), Event::IvrDone { call });
+        self.observer
+            .on_event(self.now, &SimEvent::IvrMenu { call: id, menu });
+    }
+
+    fn on_ivr_done(&mut self, call: CallRef) {
+        let s = *self.slot(call);
+        let menu = s.menu as usize;
+        let id = CallId(s.serial);
+        self.collector
+            .ivr_menu(menu, self.now.seconds() - s.arrived_s, s.counted);
+        let model = Arc::clone(&self.model);
+        let m = &model.menus[menu];
+        let rng = &mut self.ivr_rng[menu];
+        let (u_hang, u_choice, u_mis, u_which): (f64, f64, f64, f64) =
+            (rng.random(), rng.random(), rng.random(), rng.random());
+        if u_hang < m.hangup {
+            self.collector.ivr_hangup(menu, s.counted);
+            self.observer.on_event(
+                self.now,
+                &SimEvent::IvrLeft {
+                    call: id,
+                    outcome: IvrOutcome::HungUp,
+                },
+            );
+            self.end_contact(call);
+            return;
+        }
+        match pick_choice(&m.options, u_choice) {
+            Some(MenuChoice::Menu(next)) => self.enter_menu(call, next as usize),
+            Some(MenuChoice::SelfService) | None => {
+                self.collector.ivr_self_service(menu, s.counted);
+                self.observer.on_event(
+                    self.now,
+                    &SimEvent::IvrLeft {
+                        call: id,
+                        outcome: IvrOutcome::SelfService,
+                    },
+                );
+                self.end_contact(call);
+            }
+            Some(MenuChoice::Queue(q)) => {
+                let others: Vec<u32> = m.queues.iter().copied().filter(|&o| o != q).collect();
+                let misrouted = u_mis < m.misroute && !others.is_empty();
+                let ct = if misrouted {
+                    others[((u_which * others.len() as f64) as usize).min(others.len() - 1)]
+                } else {
+                    q
+                };
+                self.collector.ivr_routed(menu, misrouted, s.counted);
+                self.observer.on_event(
+                    self.now,
+                    &SimEvent::IvrLeft {
+                        call: id,
+                        outcome: IvrOutcome::Routed {
+                            call_type: ct as usize,
+                            misrouted,
+                        },
+                    },
+                );
+                self.assign_type(call, ct as usize, None);
+                self.join_queue(call);
+            }
+        }
+    }
+
+    fn on_retrial(&mut self, ct: usize, persona: u8) {
+        let call = self.new_contact(CallState::Waiting, ct as u32);
+        let s = *self.slot(call);
+        self.collector.retrial(
+            ct,
+            (persona != NO_PERSONA).then_some(persona as usize),
+            s.counted,
+        );
         self.observer.on_event(
             self.now,
             &SimEvent::CallArrived {
-                call: id,
-                call_type: ct,
+                call: CallId(s.serial),
+                call_type: Some(ct),
+                retrial: true,
             },
         );
+        self.assign_type(call, ct, Some(persona));
+        self.join_queue(call);
+    }
 
-        match self.router.agent_for_call(&self.floor, ct) {
-            Some(agent) => {
-                self.floor.take_agent(agent);
-                self.start_service(agent, call);
-            }
+    /// Give a call the attributes of call type `ct`: personality (kept across
+    /// transfers and retrials when given), priority, patience and base work.
+    fn assign_type(&mut self, call: CallRef, ct: usize, persona: Option<u8>) {
+        let model = &self.model;
+        let t = &model.call_types[ct];
+        let persona = match persona {
+            Some(p) => p,
+            None if t.personas.is_empty() => NO_PERSONA,
             None => {
-                self.calls[call.index as usize].waited = true;
-                self.floor.queues[ct].push_back(Waiting {
-                    call,
-                    arrived_s: now_s,
-                });
-                self.floor.waiting[ct] += 1;
-                self.collector.queue_delta(now_s, ct, 1.0);
-                if let Some(p) = patience_s {
-                    self.fel.push(self.now.after(p), Event::Abandon { call });
+                let u: f64 = self.persona_rng[ct].random();
+                pick(&t.personas, u).map_or(NO_PERSONA, |k| k.index() as u8)
+            }
+        };
+        let priority = t.priority_share > 0.0 && {
+            let u: f64 = self.priority_rng[ct].random();
+            u < t.priority_share
+        };
+        let mut work = [0.0; 6];
+        match &t.work {
+            Work::Handle(h) => work[0] = h.sample(&mut self.handle_rng[ct]),
+            Work::Phases(ph) => {
+                for (w, d) in work.iter_mut().zip(ph.iter()) {
+                    *w = d.sample(&mut self.handle_rng[ct]);
                 }
+            }
+        }
+        let pm = (persona != NO_PERSONA).then(|| &model.personas[persona as usize]);
+        let patience_s = match (pm.and_then(|p| p.patience.as_ref()), &t.patience) {
+            (Some(own), _) => own.sample(&mut self.patience_rng[ct]),
+            (None, Some(base)) => {
+                base.sample(&mut self.patience_rng[ct]) * pm.map_or(1.0, |p| p.patience_factor)
+            }
+            (None, None) => f64::INFINITY,
+        };
+        let s = &mut self.calls[call.index as usize];
+        s.call_type = ct as u32;
+        s.persona = persona;
+        s.priority = priority;
+        s.work = work;
+        s.patience_s = patience_s;
+    }
+
+    // ---- queues --------------------------------------------------------------------
+
+    /// The call (with its type's attributes) asks for an agent: it is answered at
+    /// once, or waits.
+    fn join_queue(&mut self, call: CallRef) {
+        let now_s = self.now.seconds();
+        let interval = self.collector.interval_of(now_s);
+        let s = {
+            let s = &mut self.calls[call.index as usize];
+            s.state = CallState::Waiting;
+            s.arrived_s = now_s;
+            s.interval = interval;
+            s.waited = false;
+            *s
+        };
+        let ct = s.call_type as usize;
+        self.collector.offered(ct, interval, s.persona(), s.counted);
+        if let Some(agent) = self.router.agent_for_call(&self.floor, ct, 0.0) {
+            self.floor.take_agent(agent);
+            self.start_service(agent, call);
+            return;
+        }
+        let t = &self.model.call_types[ct];
+        let overflow_after_s = t.overflow_after_s;
+        let mut callback = false;
+        if let Some(cb) = &t.callback {
+            let agents: u32 = self
+                .floor
+                .groups_for(ct)
+                .iter()
+                .map(|&g| self.available[g as usize])
+                .sum();
+            let expected =
+                f64::from(self.floor.waiting(ct) + 1) * t.mean_handle_s / f64::from(agents.max(1));
+            if expected > cb.threshold_s {
+                let u: f64 = self.callback_rng[ct].random();
+                callback = u < cb.accept;
+            }
+        }
+        {
+            let slot = &mut self.calls[call.index as usize];
+            slot.waited = true;
+            if callback {
+                slot.state = CallState::Callback;
+            }
+        }
+        if callback {
+            self.collector.callback_accepted(ct, s.counted);
+        }
+        let class = if s.priority {
+            Class::Priority
+        } else {
+            Class::Normal
+        };
+        self.floor.queue_mut(ct, class).push_back(Waiting {
+            call,
+            arrived_s: now_s,
+        });
+        self.floor.waiting[ct] += 1;
+        self.collector.queue_delta(now_s, ct, 1.0);
+        if !callback && s.patience_s.is_finite() {
+            self.fel
+                .push(self.now.after(s.patience_s), Event::Abandon { call });
+        }
+        if let Some(after) = overflow_after_s {
+            self.fel
+                .push(self.now.after(after), Event::Overflow { call });
+        }
+        self.observer.on_event(
+            self.now,
+            &SimEvent::CallQueued {
+                call: CallId(s.serial),
+                call_type: ct,
+                persona: s.persona().map(|p| PersonaKind::ALL[p]),
+                priority: s.priority,
+                callback,
+            },
+        );
+    }
+
+    /// Take a queued call out of its queue (lazily: its entry goes stale).
+    fn leave_queue(&mut self, call: CallRef) {
+        let ct = self.slot(call).call_type as usize;
+        self.calls[call.index as usize].state = CallState::InService;
+        self.floor.waiting[ct] -= 1;
+        self.collector.queue_delta(self.now.seconds(), ct, -1.0);
+        self.purge_queue_fronts(ct);
+    }
+
+    fn on_abandon(&mut self, call: CallRef) {
+        let s = *self.slot(call);
+        if s.generation != call.generation || s.state != CallState::Waiting {
+            return; // answered, overflowed or transferred meanwhile: a stale timer
+        }
+        self.leave_queue(call);
+        let ct = s.call_type as usize;
+        self.collector
+            .abandoned(ct, s.interval, s.persona(), s.counted);
+        self.observer.on_event(
+            self.now,
+            &SimEvent::CallAbandoned {
+                call: CallId(s.serial),
+                call_type: ct,
+                wait_s: self.now.seconds() - s.arrived_s,
+            },
+        );
+        if let Some(p) = s.persona() {
+            let retry = self.model.personas[p].retry_after_abandon;
+            self.maybe_retry(ct, p, retry);
+        }
+        self.end_contact(call);
+    }
+
+    fn on_overflow(&mut self, call: CallRef) {
+        if !self.is_queued(call) {
+            return;
+        }
+        let s = *self.slot(call);
+        let ct = s.call_type as usize;
+        let waited = self.now.seconds() - s.arrived_s;
+        if let Some(agent) = self.router.agent_for_call(&self.floor, ct, waited) {
+            self.floor.take_agent(agent);
+            let was_callback = s.state == CallState::Callback;
+            self.leave_queue(call);
+            if was_callback {
+                self.calls[call.index as usize].state = CallState::Callback;
+            }
+            self.start_service(agent, call);
+        }
+    }
+
+    /// With probability `p`, the caller calls again after the persona's delay.
+    fn maybe_retry(&mut self, ct: usize, persona: usize, p: f64) {
+        if p <= 0.0 {
+            return;
+        }
+        let rng = &mut self.retry_rng[ct];
+        let u: f64 = rng.random();
+        let delay = self.model.personas[persona].retry_delay.sample(rng);
+        let at = self.now.after(delay);
+        if u < p && at.seconds() < self.model.horizon_s {
+            self.fel.push(
+                at,
+                Event::Retrial {
+                    call_type: ct as u32,
+                    persona: persona as u8,
+                },
+            );
+        }
+    }
+
+    // ---- service -------------------------------------------------------------------
+
+    /// `agent` (already taken off the idle list) takes `call`.
+    fn start_service(&mut self, agent: AgentId, call: CallRef) {
+        let s = *self.slot(call);
+        let ct = s.call_type as usize;
+        let group = self.floor.group_of(agent);
+        let a = &mut self.agents[agent.0 as usize];
+        a.busy = true;
+        a.call = Some(call);
+        a.busy_type = ct as u32;
+        self.observer.on_event(
+            self.now,
+            &SimEvent::AgentChanged {
+                agent,
+                status: AgentStatus::Busy,
+            },
+        );
+        if s.state == CallState::Callback {
+            // The agent dials the customer back first.
+            self.calls[call.index as usize].state = CallState::InService;
+            let ring = self.model.call_types[ct]
+                .callback
+                .as_ref()
+                .map_or(0.0, |c| c.ring_s);
+            self.agents[agent.0 as usize].step = RING;
+            let now_s = self.now.seconds();
+            self.collector.busy_span(ct, group, now_s, now_s + ring);
+            self.fel
+                .push(self.now.after(ring), Event::WorkStep { agent });
+            return;
+        }
+        self.calls[call.index as usize].state = CallState::InService;
+        self.begin_conversation(agent, call);
+    }
+
+    /// The caller is on the line with `agent`: scale the work, decide on an
+    /// escalation, record the answer, and start the first step.
+    fn begin_conversation(&mut self, agent: AgentId, call: CallRef) {
+        let model = &self.model;
+        let now_s = self.now.seconds();
+        let group = self.floor.group_of(agent);
+        let s = *self.slot(call);
+        let ct = s.call_type as usize;
+        let t = &model.call_types[ct];
+        let prof = model.groups[group].proficiency[ct];
+        let pm = s.persona().map(|p| &model.personas[p]);
+        let transfer = match t.transfer {
+            Some((_, share)) => {
+                let u: f64 = self.transfer_rng[ct].random();
+                u < share
+            }
+            None => false,
+        };
+        let mut work = s.work;
+        let phased = matches!(t.work, Work::Phases(_));
+        let handle_s = match &t.work {
+            Work::Handle(_) => {
+                work[0] *= pm.map_or(1.0, |p| p.handle_factor) / prof;
+                work[0]
+            }
+            Work::Phases(_) => {
+                for (i, w) in work.iter_mut().enumerate() {
+                    *w *= pm.map_or(1.0, |p| p.phase_factors[i]) / prof;
+                }
+                if transfer {
+                    work[Phase::Afsluiting as usize] = 0.0;
+                }
+                work.iter().sum()
+            }
+        };
+        {
+            let slot = &mut self.calls[call.index as usize];
+            slot.work = work;
+            slot.transfer = transfer;
+        }
+        let wait_s = now_s - s.arrived_s;
+        self.collector.busy_span(ct, group, now_s, now_s + handle_s);
+        self.collector.answered(
+            ct,
+            s.interval,
+            group,
+            s.persona(),
+            wait_s,
+            s.waited,
+            handle_s,
+            s.counted,
+        );
+        self.observer.on_event(
+            self.now,
+            &SimEvent::CallAnswered {
+                call: CallId(s.serial),
+                call_type: ct,
+                agent,
+                wait_s,
+            },
+        );
+        if phased {
+            self.start_phase(agent, call, 0);
+        } else {
+            self.agents[agent.0 as usize].step = HANDLE;
+            self.fel
+                .push(self.now.after(work[0]), Event::WorkStep { agent });
+        }
+    }
+
+    fn start_phase(&mut self, agent: AgentId, call: CallRef, phase: u8) {
+        let s = self.slot(call);
+        let d = s.work[phase as usize];
+        let id = CallId(s.serial);
+        self.agents[agent.0 as usize].step = phase;
+        self.fel.push(self.now.after(d), Event::WorkStep { agent });
+        self.observer.on_event(
+            self.now,
+            &SimEvent::PhaseStarted {
+                call: id,
+                agent,
+                phase: Phase::ALL[phase as usize],
+            },
+        );
+    }
+
+    fn on_work_step(&mut self, agent: AgentId) {
+        let a = self.agents[agent.0 as usize];
+        let step = a.step;
+        if step == RING {
+            let Some(call) = a.call else { return };
+            let ct = self.slot(call).call_type as usize;
+            let reached = self.model.call_types[ct]
+                .callback
+                .as_ref()
+                .map_or(1.0, |c| c.reached);
+            let u: f64 = self.callback_rng[ct].random();
+            if u < reached {
+                self.begin_conversation(agent, call);
+            } else {
+                let s = *self.slot(call);
+                self.collector
+                    .abandoned(ct, s.interval, s.persona(), s.counted);
                 self.observer.on_event(
                     self.now,
-                    &SimEvent::CallQueued {
-                        call: id,
+                    &SimEvent::CallAbandoned {
+                        call: CallId(s.serial),
                         call_type: ct,
+                        wait_s: self.now.seconds() - s.arrived_s,
+                    },
+                );
+                self.agents[agent.0 as usize].call = None;
+                self.end_contact(call);
+                self.work_done(agent);
+            }
+            return;
+        }
+        if step == HANDLE {
+            if let Some(call) = a.call {
+                self.caller_leaves(agent, call);
+            }
+            self.work_done(agent);
+            return;
+        }
+        let phase = Phase::ALL[step as usize];
+        let Some(call) = a.call else {
+            // After-call work of a call that has left (ended or transferred).
+            self.work_done(agent);
+            return;
+        };
+        let leaves = phase == Phase::Afsluiting
+            || (phase == Phase::Aanbod && self.slot(call).transfer)
+            || phase == Phase::Acw;
+        if !leaves {
+            self.start_phase(agent, call, step + 1);
+            return;
+        }
+        let s = *self.slot(call);
+        self.caller_leaves(agent, call);
+        self.agents[agent.0 as usize].call = None;
+        if phase == Phase::Acw {
+            self.work_done(agent);
+        } else {
+            self.start_acw(agent, CallId(s.serial), s.work[Phase::Acw as usize]);
+        }
+    }
+
+    fn start_acw(&mut self, agent: AgentId, id: CallId, duration_s: f64) {
+        self.agents[agent.0 as usize].step = Phase::Acw as u8;
+        self.fel
+            .push(self.now.after(duration_s), Event::WorkStep { agent });
+        self.observer.on_event(
+            self.now,
+            &SimEvent::PhaseStarted {
+                call: id,
+                agent,
+                phase: Phase::Acw,
+            },
+        );
+    }
+
+    /// The conversation is over: the caller is transferred to the second line, or
+    /// hangs up (resolved or not, with a satisfaction score, maybe to call again).
+    fn caller_leaves(&mut self, agent: AgentId, call: CallRef) {
+        let s = *self.slot(call);
+        let ct = s.call_type as usize;
+        if s.transfer
+            && let Some((to, _)) = self.model.call_types[ct].transfer
+        {
+            self.collector.transferred(ct, s.counted);
+            self.observer.on_event(
+                self.now,
+                &SimEvent::CallTransferred {
+                    call: CallId(s.serial),
+                    from: ct,
+                    to: to as usize,
+                },
+            );
+            self.calls[call.index as usize].transfer = false;
+            self.assign_type(call, to as usize, Some(s.persona));
+            self.join_queue(call);
+            return;
+        }
+        let model = &self.model;
+        let phased = matches!(model.call_types[ct].work, Work::Phases(_));
+        let outcome = s.persona().map(|p| {
+            let pm = &model.personas[p];
+            let rng = &mut self.outcome_rng[ct];
+            let (u_fcr, u_csat): (f64, f64) = (rng.random(), rng.random());
+            let resolved = u_fcr < pm.fcr;
+            let score = pm.csat_cdf.iter().position(|c| u_csat < *c).unwrap_or(4) as u8 + 1;
+            let score = if resolved {
+                score
+            } else {
+                score.saturating_sub(1).max(1)
+            };
+            (resolved, score)
+        });
+        if s.counted {
+            let phases = phased.then_some(&s.work);
+            self.collector
+                .conversation_ended(ct, s.persona(), outcome, phases);
+        }
+        self.observer.on_event(
+            self.now,
+            &SimEvent::CallCompleted {
+                call: CallId(s.serial),
+                call_type: ct,
+                agent,
+                resolved: outcome.map(|o| o.0),
+                csat: outcome.map(|o| o.1),
+            },
+        );
+        if let (Some(p), Some((false, _))) = (s.persona(), outcome) {
+            let retry = self.model.personas[p].retry_after_unresolved;
+            self.maybe_retry(ct, p, retry);
+        }
+        self.end_contact(call);
+    }
+
+    /// The agent finished all work on its call.
+    fn work_done(&mut self, agent: AgentId) {
+        let a = self.agents[agent.0 as usize];
+        {
+            let a = &mut self.agents[agent.0 as usize];
+            a.busy = false;
+            a.call = None;
+        }
+        if a.pending_off {
+            self.go_off(agent);
+        } else if a.pending_break_s > 0.0 {
+            self.agents[agent.0 as usize].pending_break_s = 0.0;
+            self.start_break(agent, a.pending_break_s);
+        } else {
+            self.become_available(agent);
+        }
+    }
+
+    /// The agent is free for calls: the router picks its next caller, or it goes idle.
+    fn become_available(&mut self, agent: AgentId) {
+        let now_s = self.now.seconds();
+        let next = self
+            .router
+            .call_for_agent(&self.floor, agent, now_s)
+            .and_then(|(ct, class)| self.floor.pop_head(ct, class).map(|w| (ct, w)));
+        match next {
+            Some((ct, w)) => {
+                self.collector.queue_delta(now_s, ct, -1.0);
+                self.purge_queue_fronts(ct);
+                self.start_service(agent, w.call);
+            }
+            None => {
+                self.floor.release_agent(agent, now_s);
+                self.observer.on_event(
+                    self.now,
+                    &SimEvent::AgentChanged {
+                        agent,
+                        status: AgentStatus::Idle,
                     },
                 );
             }
         }
     }
 
-    fn on_abandon(&mut self, call: CallRef) {
-        if !self.is_live(call, CallState::Waiting) {
-            return; // answered meanwhile: a stale timer
-        }
-        let slot = self.calls[call.index as usize];
-        let ct = slot.call_type as usize;
-        let now_s = self.now.seconds();
-        self.floor.waiting[ct] -= 1;
-        self.collector.queue_delta(now_s, ct, -1.0);
-        if slot.counted {
-            self.collector.abandoned(ct);
-            self.counted_in_flight -= 1;
-        }
-        self.free_call(call);
-        self.purge_queue_front(ct);
-        self.observer.on_event(
-            self.now,
-            &SimEvent::CallAbandoned {
-                call: CallId(slot.serial),
-                call_type: ct,
-                wait_s: now_s - slot.arrived_s,
-            },
-        );
-    }
+    // ---- agents' schedules -----------------------------------------------------------
 
-    /// `agent` (already marked busy on the floor) answers `call`.
-    fn start_service(&mut self, agent: AgentId, call: CallRef) {
-        let now_s = self.now.seconds();
-        let group = self.floor.group_of(agent);
-        let slot = &mut self.calls[call.index as usize];
-        debug_assert_eq!(slot.state, CallState::Waiting);
-        slot.state = CallState::InService;
-        let slot = *slot;
-        let ct = slot.call_type as usize;
-        let wait_s = now_s - slot.arrived_s;
-        if slot.counted {
-            self.collector
-                .answered(ct, group, wait_s, slot.waited, slot.handle_s);
-        }
-        self.collector.busy_delta(now_s, ct, group, 1.0);
-        self.serving[agent.0 as usize] = Some(call);
-        self.fel
-            .push(self.now.after(slot.handle_s), Event::ServiceEnd { agent });
-        self.observer.on_event(
-            self.now,
-            &SimEvent::CallAnswered {
-                call: CallId(slot.serial),
-                call_type: ct,
-                agent,
-                wait_s,
-            },
-        );
-    }
-
-    fn on_service_end(&mut self, agent: AgentId) {
-        let Some(call) = self.serving[agent.0 as usize].take() else {
-            debug_assert!(false, "service end for an idle agent");
+    fn log_on(&mut self, agent: AgentId) {
+        let g = self.floor.group_of(agent);
+        if self.agents[agent.0 as usize].on_duty {
             return;
-        };
-        let slot = self.calls[call.index as usize];
-        let ct = slot.call_type as usize;
-        let now_s = self.now.seconds();
-        let group = self.floor.group_of(agent);
-        self.collector.busy_delta(now_s, ct, group, -1.0);
-        if slot.counted {
-            self.counted_in_flight -= 1;
         }
-        self.free_call(call);
+        self.agents[agent.0 as usize].on_duty = true;
+        let now_s = self.now.seconds();
+        self.collector.paid_delta(now_s, g, 1.0);
+        self.collector.staffed_delta(now_s, g, 1.0);
+        self.available[g] += 1;
+        self.become_available(agent);
+    }
+
+    fn go_off(&mut self, agent: AgentId) {
+        let g = self.floor.group_of(agent);
+        let now_s = self.now.seconds();
+        let a = &mut self.agents[agent.0 as usize];
+        let was_on_break = a.on_break;
+        a.on_duty = false;
+        a.on_break = false;
+        a.pending_off = false;
+        a.pending_break_s = 0.0;
+        self.collector.paid_delta(now_s, g, -1.0);
+        if !was_on_break {
+            self.collector.staffed_delta(now_s, g, -1.0);
+            self.available[g] -= 1;
+        }
         self.observer.on_event(
             self.now,
-            &SimEvent::CallCompleted {
-                call: CallId(slot.serial),
-                call_type: ct,
+            &SimEvent::AgentChanged {
                 agent,
+                status: AgentStatus::Off,
             },
         );
-        // The agent is free: the router picks its next caller, or it goes idle.
-        let next = self
-            .router
-            .call_for_agent(&self.floor, agent)
-            .and_then(|next_ct| self.floor.queues[next_ct].pop_front().map(|w| (next_ct, w)));
-        match next {
-            Some((next_ct, w)) => {
-                self.floor.waiting[next_ct] -= 1;
-                self.collector.queue_delta(now_s, next_ct, -1.0);
-                self.purge_queue_front(next_ct);
-                self.start_service(agent, w.call);
+    }
+
+    fn start_break(&mut self, agent: AgentId, duration_s: f64) {
+        let g = self.floor.group_of(agent);
+        self.agents[agent.0 as usize].on_break = true;
+        self.collector.staffed_delta(self.now.seconds(), g, -1.0);
+        self.available[g] -= 1;
+        self.fel
+            .push(self.now.after(duration_s), Event::BreakEnd { agent });
+        self.observer.on_event(
+            self.now,
+            &SimEvent::AgentChanged {
+                agent,
+                status: AgentStatus::Break,
+            },
+        );
+    }
+
+    fn on_break_end(&mut self, agent: AgentId) {
+        let a = self.agents[agent.0 as usize];
+        if !a.on_duty || !a.on_break {
+            return;
+        }
+        let g = self.floor.group_of(agent);
+        self.agents[agent.0 as usize].on_break = false;
+        self.collector.staffed_delta(self.now.seconds(), g, 1.0);
+        self.available[g] += 1;
+        self.become_available(agent);
+    }
+
+    fn on_agent(&mut self, agent: AgentId, action: AgentAction, duration_s: f64) {
+        let a = self.agents[agent.0 as usize];
+        match action {
+            AgentAction::LogOn => self.log_on(agent),
+            AgentAction::LogOff if a.on_duty => {
+                if a.busy {
+                    self.agents[agent.0 as usize].pending_off = true;
+                } else {
+                    if !a.on_break {
+                        self.floor.take_agent(agent);
+                    }
+                    self.go_off(agent);
+                }
             }
-            None => self.floor.release_agent(agent, now_s),
+            AgentAction::BreakStart if a.on_duty && !a.on_break && !a.pending_off => {
+                if a.busy {
+                    self.agents[agent.0 as usize].pending_break_s = duration_s;
+                } else {
+                    self.floor.take_agent(agent);
+                    self.start_break(agent, duration_s);
+                }
+            }
+            AgentAction::BreakEnd => self.on_break_end(agent),
+            _ => {}
         }
     }
 }
 
+fn pick_choice(options: &[(f64, MenuChoice)], u: f64) -> Option<MenuChoice> {
+    options
+        .iter()
+        .find(|(c, _)| u < *c)
+        .or(options.last())
+        .map(|(_, c)| c.clone())
+}
+
 #[cfg(test)]
 mod tests;
+
+const _: () = assert!(std::mem::size_of::<Event>() <= 12);

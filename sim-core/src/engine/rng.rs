@@ -33,6 +33,24 @@ pub enum Purpose {
     Patience,
     /// Routing decisions that need chance (ties broken at random, etc.).
     Routing,
+    /// IVR: time in a menu and the caller's choice, per menu.
+    Ivr,
+    /// The personality of each caller, per call type.
+    Persona,
+    /// Whether a caller is a priority customer, per call type.
+    Priority,
+    /// Whether an answered call is escalated, per call type.
+    Transfer,
+    /// Resolution, satisfaction and calling again, per call type.
+    Outcome,
+    /// Callback offers and reaching the customer, per call type.
+    Callback,
+    /// Which agents are absent for the day, per group.
+    Shrinkage,
+    /// The day's busyness factor.
+    Busyness,
+    /// Delays before callers call again, per call type.
+    RetryDelay,
 }
 
 impl Purpose {
@@ -42,6 +60,15 @@ impl Purpose {
             Purpose::HandleTime => 2,
             Purpose::Patience => 3,
             Purpose::Routing => 4,
+            Purpose::Ivr => 5,
+            Purpose::Persona => 6,
+            Purpose::Priority => 7,
+            Purpose::Transfer => 8,
+            Purpose::Outcome => 9,
+            Purpose::Callback => 10,
+            Purpose::Shrinkage => 11,
+            Purpose::Busyness => 12,
+            Purpose::RetryDelay => 13,
         }
     }
 }

@@ -10,7 +10,8 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use crate::engine::{Model, Simulation};
-use crate::stats::{KpiEstimates, Kpis, RepResult};
+use crate::scenario::PersonaKind;
+use crate::stats::{Estimate, KpiEstimates, Kpis, RepResult};
 
 /// How to run an experiment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -87,8 +88,66 @@ pub fn run_replications(
     }
 }
 
-/// The estimates of one experiment: every KPI overall, per call type and per agent
-/// group, with 95 % confidence intervals over replications.
+/// Estimates for one reporting interval.
+#[derive(Debug, Clone)]
+pub struct IntervalReport {
+    /// Index of the interval.
+    pub index: usize,
+    /// Start, seconds from the start of the run.
+    pub start_s: f64,
+    /// End, seconds from the start of the run.
+    pub end_s: f64,
+    /// KPIs over all call types in this interval.
+    pub all: KpiEstimates,
+    /// KPIs per call type, in scenario order.
+    pub by_call_type: Vec<KpiEstimates>,
+    /// Mean number of agents available (on duty, not on break) over the interval.
+    pub agents: Estimate,
+}
+
+/// Estimates of IVR outcomes, per replication counts of calls that arrived in
+/// the window.
+#[derive(Debug, Clone)]
+pub struct IvrReport {
+    /// Calls that entered the IVR.
+    pub arrivals: Estimate,
+    /// Share served by self-service.
+    pub self_service_rate: Estimate,
+    /// Share that hung up in a menu.
+    pub hangup_rate: Estimate,
+    /// Share sent to a queue.
+    pub routed_rate: Estimate,
+    /// Share of routed calls sent to the wrong queue.
+    pub misroute_rate: Estimate,
+    /// Mean time in the IVR per caller, seconds.
+    pub mean_time_s: Estimate,
+    /// Per menu: name, visits, share hanging up there, mean time there.
+    pub menus: Vec<(String, Estimate, Estimate, Estimate)>,
+}
+
+/// Other per-run quantities: escalations, callbacks, retrials, costs.
+#[derive(Debug, Clone)]
+pub struct FlowReport {
+    /// Legs escalated to a second line.
+    pub transfers: Estimate,
+    /// Callbacks accepted.
+    pub callbacks: Estimate,
+    /// Contacts that were callers calling again.
+    pub retrials: Estimate,
+    /// Counted callers left waiting when nobody was left to answer.
+    pub lost_at_close: Estimate,
+    /// Paid agent-hours over `[0, horizon)`, per group.
+    pub agent_hours: Vec<(String, Estimate)>,
+    /// Cost of those hours (groups with a wage), per group.
+    pub cost: Vec<(String, Estimate)>,
+    /// Mean time per conversation phase (alertheid … acw), seconds, over calls
+    /// with phases, per call type that has phases.
+    pub phase_means_s: Vec<(String, [Estimate; 6])>,
+}
+
+/// The estimates of one experiment: every KPI overall, per call type, per agent
+/// group, per personality and per interval, with 95 % confidence intervals over
+/// replications.
 #[derive(Debug, Clone)]
 pub struct Report {
     /// Scenario name.
@@ -105,8 +164,28 @@ pub struct Report {
     pub by_call_type: Vec<(String, KpiEstimates)>,
     /// `(group name, KPIs)` in scenario order (occupancy, answered, aht_s).
     pub by_group: Vec<(String, KpiEstimates)>,
+    /// `(personality, KPIs)` for the personalities that occur.
+    pub by_persona: Vec<(String, KpiEstimates)>,
+    /// Per reporting interval.
+    pub by_interval: Vec<IntervalReport>,
+    /// IVR outcomes, when the scenario has entry points.
+    pub ivr: Option<IvrReport>,
+    /// Escalations, callbacks, retrials and costs.
+    pub flow: FlowReport,
     /// The per-replication results the estimates come from.
     pub reps: Vec<RepResult>,
+}
+
+fn est(reps: &[RepResult], f: impl Fn(&RepResult) -> f64) -> Estimate {
+    Estimate::from_samples(reps.iter().map(f))
+}
+
+fn share(num: u64, den: u64) -> f64 {
+    if den > 0 {
+        num as f64 / den as f64
+    } else {
+        f64::NAN
+    }
 }
 
 impl Report {
@@ -129,6 +208,114 @@ impl Report {
             .enumerate()
             .map(|(g, grp)| (grp.name.clone(), per(&|r| r.group_kpis(g))))
             .collect();
+        let by_persona = PersonaKind::ALL
+            .iter()
+            .filter(|k| reps.iter().any(|r| r.personas[k.index()].offered > 0))
+            .map(|k| (k.name().to_string(), per(&|r| r.persona_kpis(k.index()))))
+            .collect();
+        let intervals = reps.first().map_or(0, |r| r.interval_count());
+        let step = model.interval_s();
+        let horizon_s = s.horizon_h * 3600.0;
+        let by_interval = (0..intervals)
+            .map(|i| {
+                let start_s = i as f64 * step;
+                let end_s = ((i + 1) as f64 * step).min(horizon_s);
+                IntervalReport {
+                    index: i,
+                    start_s,
+                    end_s,
+                    all: per(&|r| r.interval_kpis(None, i)),
+                    by_call_type: (0..s.call_types.len())
+                        .map(|ct| per(&|r| r.interval_kpis(Some(ct), i)))
+                        .collect(),
+                    agents: est(&reps, |r| r.staffed_by_interval[i] / (end_s - start_s)),
+                }
+            })
+            .collect();
+        let ivr = (!s.entry_points.is_empty()).then(|| IvrReport {
+            arrivals: est(&reps, |r| r.ivr.arrivals as f64),
+            self_service_rate: est(&reps, |r| share(r.ivr.self_service, r.ivr.arrivals)),
+            hangup_rate: est(&reps, |r| share(r.ivr.hangups, r.ivr.arrivals)),
+            routed_rate: est(&reps, |r| share(r.ivr.routed, r.ivr.arrivals)),
+            misroute_rate: est(&reps, |r| share(r.ivr.misroutes, r.ivr.routed)),
+            mean_time_s: est(&reps, |r| {
+                if r.ivr.arrivals > 0 {
+                    r.ivr.time_sum_s / r.ivr.arrivals as f64
+                } else {
+                    f64::NAN
+                }
+            }),
+            menus: s
+                .ivr
+                .iter()
+                .enumerate()
+                .map(|(m, menu)| {
+                    (
+                        menu.name.clone(),
+                        est(&reps, |r| r.ivr.menus[m].visits as f64),
+                        est(&reps, |r| {
+                            share(r.ivr.menus[m].hangups, r.ivr.menus[m].visits)
+                        }),
+                        est(&reps, |r| {
+                            let c = &r.ivr.menus[m];
+                            if c.visits > 0 {
+                                c.time_sum_s / c.visits as f64
+                            } else {
+                                f64::NAN
+                            }
+                        }),
+                    )
+                })
+                .collect(),
+        });
+        let flow = FlowReport {
+            transfers: est(&reps, |r| r.total().transfers_out as f64),
+            callbacks: est(&reps, |r| r.total().callbacks as f64),
+            retrials: est(&reps, |r| r.retrials as f64),
+            lost_at_close: est(&reps, |r| r.lost_at_close as f64),
+            agent_hours: s
+                .agent_groups
+                .iter()
+                .enumerate()
+                .map(|(g, grp)| {
+                    (
+                        grp.name.clone(),
+                        est(&reps, |r| r.groups[g].paid_area_all / 3600.0),
+                    )
+                })
+                .collect(),
+            cost: s
+                .agent_groups
+                .iter()
+                .enumerate()
+                .filter_map(|(g, grp)| {
+                    let w = grp.wage_per_hour?;
+                    Some((
+                        grp.name.clone(),
+                        est(&reps, |r| w * r.groups[g].paid_area_all / 3600.0),
+                    ))
+                })
+                .collect(),
+            phase_means_s: s
+                .call_types
+                .iter()
+                .enumerate()
+                .filter(|(_, ct)| ct.phases.is_some())
+                .map(|(i, ct)| {
+                    let phase = |k: usize| {
+                        est(&reps, |r| {
+                            let c = &r.call_types[i];
+                            if c.phase_calls > 0 {
+                                c.phase_sum_s[k] / c.phase_calls as f64
+                            } else {
+                                f64::NAN
+                            }
+                        })
+                    };
+                    (ct.name.clone(), [0, 1, 2, 3, 4, 5].map(phase))
+                })
+                .collect(),
+        };
         Report {
             scenario: s.name.clone(),
             replications: config.replications,
@@ -137,6 +324,10 @@ impl Report {
             kpis,
             by_call_type,
             by_group,
+            by_persona,
+            by_interval,
+            ivr,
+            flow,
             reps,
         }
     }

@@ -18,7 +18,7 @@ fn the_reference_scenario_is_accepted_as_written() {
         s.call_types[0].patience,
         Some(TimeDist::Exponential { mean_s: 300.0 })
     );
-    assert_eq!(s.agent_groups[0].count, 20);
+    assert_eq!(s.agent_groups[0].count, Some(20));
 }
 
 #[test]

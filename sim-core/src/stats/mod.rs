@@ -34,7 +34,7 @@ pub mod tdist;
 use serde::{Deserialize, Serialize};
 
 /// Names of the KPIs, in report order.
-pub const KPI_NAMES: [&str; 10] = [
+pub const KPI_NAMES: [&str; 12] = [
     "offered",
     "answered",
     "abandoned",
@@ -45,12 +45,15 @@ pub const KPI_NAMES: [&str; 10] = [
     "occupancy",
     "aht_s",
     "mean_queue_len",
+    "fcr",
+    "csat",
 ];
 
-/// KPIs of one replication (or one call type / group in it). `NaN` where undefined.
+/// KPIs of one replication (or one call type, group, persona or interval in it).
+/// `NaN` where undefined.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct Kpis {
-    /// Counted calls.
+    /// Counted calls (queue legs).
     pub offered: f64,
     /// Counted calls answered by an agent.
     pub answered: f64,
@@ -70,11 +73,15 @@ pub struct Kpis {
     pub aht_s: f64,
     /// Time-average number waiting.
     pub mean_queue_len: f64,
+    /// First-contact resolution: resolved ÷ conversations ended (with personas).
+    pub fcr: f64,
+    /// Mean satisfaction score (1–5) of conversations ended (with personas).
+    pub csat: f64,
 }
 
 impl Kpis {
     /// The KPIs as `(name, value)` pairs in [`KPI_NAMES`] order.
-    pub fn values(&self) -> [(&'static str, f64); 10] {
+    pub fn values(&self) -> [(&'static str, f64); 12] {
         [
             ("offered", self.offered),
             ("answered", self.answered),
@@ -86,6 +93,8 @@ impl Kpis {
             ("occupancy", self.occupancy),
             ("aht_s", self.aht_s),
             ("mean_queue_len", self.mean_queue_len),
+            ("fcr", self.fcr),
+            ("csat", self.csat),
         ]
     }
 }
@@ -94,40 +103,154 @@ fn ratio(num: f64, den: f64) -> f64 {
     if den > 0.0 { num / den } else { f64::NAN }
 }
 
-/// Counters of one call type over one replication.
+/// Counters of one call type over one replication (queue legs counted in the
+/// measurement window; a transferred call is a leg in each queue it joins).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct CallTypeCounts {
-    /// Counted arrivals.
+    /// Counted legs that joined the queue.
     pub offered: u64,
-    /// Counted calls answered.
+    /// Counted legs answered.
     pub answered: u64,
-    /// Counted calls abandoned.
+    /// Counted legs abandoned (including unreached callbacks).
     pub abandoned: u64,
-    /// Counted calls answered within the service-level threshold.
+    /// Counted legs answered within the service-level threshold.
     pub answered_in_sl: u64,
-    /// Counted calls that had to wait (answered or abandoned later).
+    /// Counted legs that had to wait (answered or abandoned later).
     pub waited: u64,
-    /// Sum of the waits of counted answered calls, seconds.
+    /// Sum of the waits of counted answered legs, seconds.
     pub wait_sum_s: f64,
-    /// Sum of the handle times of counted answered calls, seconds.
+    /// Sum of the handle times of counted answered legs, seconds.
     pub handle_sum_s: f64,
     /// ∫ number waiting dt over the measurement window, call·seconds.
     pub queue_area: f64,
     /// ∫ agents busy with this type dt over the window, agent·seconds.
+    pub busy_area: f64,
+    /// Legs escalated to a second-line type.
+    pub transfers_out: u64,
+    /// Callers who accepted a callback instead of waiting.
+    pub callbacks: u64,
+    /// Legs that were new contacts of a caller calling again.
+    pub retrials: u64,
+    /// Conversations that resolved the issue.
+    pub resolved: u64,
+    /// Conversations that did not.
+    pub unresolved: u64,
+    /// Sum of satisfaction scores.
+    pub csat_sum: f64,
+    /// Number of satisfaction scores.
+    pub csat_n: u64,
+    /// Sum of time per phase (alertheid … acw) of conversations with phases.
+    pub phase_sum_s: [f64; 6],
+    /// Number of conversations with phases.
+    pub phase_calls: u64,
+}
+
+/// Counters of one call type in one reporting interval (legs by the interval in
+/// which they joined the queue; warm-up included).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct IntervalCounts {
+    /// Legs that joined the queue.
+    pub offered: u64,
+    /// Of those, answered.
+    pub answered: u64,
+    /// Of those, abandoned.
+    pub abandoned: u64,
+    /// Of those, answered within the threshold.
+    pub answered_in_sl: u64,
+    /// Of those, had to wait.
+    pub waited: u64,
+    /// Sum of waits of the answered, seconds.
+    pub wait_sum_s: f64,
+    /// Sum of handle times of the answered, seconds.
+    pub handle_sum_s: f64,
+    /// ∫ number waiting dt within the interval.
+    pub queue_area: f64,
+    /// ∫ agents busy with this type dt within the interval.
     pub busy_area: f64,
 }
 
 /// Counters of one agent group over one replication.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct GroupCounts {
-    /// Counted calls this group answered.
+    /// Counted legs this group answered.
     pub answered: u64,
     /// Sum of their handle times, seconds.
     pub handle_sum_s: f64,
     /// ∫ busy agents dt over the window, agent·seconds.
     pub busy_area: f64,
-    /// ∫ staffed agents dt over the window, agent·seconds.
+    /// ∫ available agents (on duty, not on break) dt over the window.
     pub staffed_area: f64,
+    /// ∫ agents on duty (breaks included: paid time) dt over the window.
+    pub paid_area: f64,
+    /// ∫ agents on duty dt over `[0, horizon)`.
+    pub paid_area_all: f64,
+    /// ∫ available agents dt per interval.
+    pub staffed_by_interval: Vec<f64>,
+    /// ∫ busy agents dt per interval.
+    pub busy_by_interval: Vec<f64>,
+}
+
+/// Counters of one caller personality over one replication (counted legs).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct PersonaCounts {
+    /// Legs offered.
+    pub offered: u64,
+    /// Legs answered.
+    pub answered: u64,
+    /// Legs abandoned.
+    pub abandoned: u64,
+    /// Legs answered within the threshold.
+    pub answered_in_sl: u64,
+    /// Sum of waits of answered legs, seconds.
+    pub wait_sum_s: f64,
+    /// Sum of handle times of answered legs, seconds.
+    pub handle_sum_s: f64,
+    /// Conversations that resolved the issue.
+    pub resolved: u64,
+    /// Conversations that did not.
+    pub unresolved: u64,
+    /// Sum of satisfaction scores.
+    pub csat_sum: f64,
+    /// Number of satisfaction scores.
+    pub csat_n: u64,
+    /// New contacts of callers calling again.
+    pub retrials: u64,
+}
+
+/// Counters of one IVR menu.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct MenuCounts {
+    /// Callers who heard the menu.
+    pub visits: u64,
+    /// Time spent in it, seconds.
+    pub time_sum_s: f64,
+    /// Callers who hung up in it.
+    pub hangups: u64,
+    /// Callers it served by self-service.
+    pub self_service: u64,
+    /// Callers it sent to a queue.
+    pub routed: u64,
+    /// Of those, sent to the wrong queue.
+    pub misroutes: u64,
+}
+
+/// IVR outcomes over one replication (calls that arrived in the window).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct IvrCounts {
+    /// Calls that entered the IVR.
+    pub arrivals: u64,
+    /// Served by the IVR alone.
+    pub self_service: u64,
+    /// Hung up in a menu.
+    pub hangups: u64,
+    /// Sent to a queue.
+    pub routed: u64,
+    /// Sent to the wrong queue.
+    pub misroutes: u64,
+    /// Time spent in menus, seconds.
+    pub time_sum_s: f64,
+    /// Per menu, in scenario order.
+    pub menus: Vec<MenuCounts>,
 }
 
 /// Everything one replication measured.
@@ -137,14 +260,30 @@ pub struct RepResult {
     pub replication: u64,
     /// Events processed (popped from the event list), stale timers included.
     pub events: u64,
-    /// Calls simulated, warm-up and drain included.
+    /// Contacts simulated (arrivals, transfers' second legs excluded; retrials
+    /// included), warm-up and drain included.
     pub calls: u64,
     /// Length of the measurement window `[warmup, horizon)`, seconds.
     pub window_s: f64,
+    /// Length of a reporting interval, seconds.
+    pub interval_s: f64,
     /// Per call type, in scenario order.
     pub call_types: Vec<CallTypeCounts>,
+    /// Per call type, per interval.
+    pub intervals: Vec<Vec<IntervalCounts>>,
+    /// ∫ available agents dt per interval, all groups.
+    pub staffed_by_interval: Vec<f64>,
     /// Per agent group, in scenario order.
     pub groups: Vec<GroupCounts>,
+    /// Per personality, in [`crate::scenario::PersonaKind::ALL`] order.
+    pub personas: Vec<PersonaCounts>,
+    /// IVR outcomes.
+    pub ivr: IvrCounts,
+    /// Counted contacts that were retrials.
+    pub retrials: u64,
+    /// Counted calls still waiting when the run ended with nobody left to answer
+    /// them (counted as abandoned).
+    pub lost_at_close: u64,
 }
 
 impl RepResult {
@@ -165,11 +304,13 @@ impl RepResult {
             occupancy: ratio(c.busy_area, self.staffed_area()),
             aht_s: ratio(c.handle_sum_s, c.answered as f64),
             mean_queue_len: ratio(c.queue_area, self.window_s),
+            fcr: ratio(c.resolved as f64, (c.resolved + c.unresolved) as f64),
+            csat: ratio(c.csat_sum, c.csat_n as f64),
         }
     }
 
-    /// KPIs over all call types.
-    pub fn kpis(&self) -> Kpis {
+    /// The counters of all call types added up.
+    pub fn total(&self) -> CallTypeCounts {
         let mut t = CallTypeCounts::default();
         for c in &self.call_types {
             t.offered += c.offered;
@@ -181,8 +322,24 @@ impl RepResult {
             t.handle_sum_s += c.handle_sum_s;
             t.queue_area += c.queue_area;
             t.busy_area += c.busy_area;
+            t.transfers_out += c.transfers_out;
+            t.callbacks += c.callbacks;
+            t.retrials += c.retrials;
+            t.resolved += c.resolved;
+            t.unresolved += c.unresolved;
+            t.csat_sum += c.csat_sum;
+            t.csat_n += c.csat_n;
+            for (a, b) in t.phase_sum_s.iter_mut().zip(&c.phase_sum_s) {
+                *a += b;
+            }
+            t.phase_calls += c.phase_calls;
         }
-        self.kpis_from(&t)
+        t
+    }
+
+    /// KPIs over all call types.
+    pub fn kpis(&self) -> Kpis {
+        self.kpis_from(&self.total())
     }
 
     /// KPIs of call type `i`. Its `occupancy` is the share of all staffed agent time
@@ -206,6 +363,71 @@ impl RepResult {
             occupancy: ratio(c.busy_area, c.staffed_area),
             aht_s: ratio(c.handle_sum_s, c.answered as f64),
             mean_queue_len: f64::NAN,
+            fcr: f64::NAN,
+            csat: f64::NAN,
+        }
+    }
+
+    /// KPIs of personality `p` (index in `PersonaKind::ALL`): no occupancy or
+    /// queue length.
+    pub fn persona_kpis(&self, p: usize) -> Kpis {
+        let c = &self.personas[p];
+        let ended = (c.answered + c.abandoned) as f64;
+        Kpis {
+            offered: c.offered as f64,
+            answered: c.answered as f64,
+            abandoned: c.abandoned as f64,
+            service_level: ratio(c.answered_in_sl as f64, ended),
+            asa_s: ratio(c.wait_sum_s, c.answered as f64),
+            abandon_rate: ratio(c.abandoned as f64, ended),
+            p_wait: f64::NAN,
+            occupancy: f64::NAN,
+            aht_s: ratio(c.handle_sum_s, c.answered as f64),
+            mean_queue_len: f64::NAN,
+            fcr: ratio(c.resolved as f64, (c.resolved + c.unresolved) as f64),
+            csat: ratio(c.csat_sum, c.csat_n as f64),
+        }
+    }
+
+    /// Number of reporting intervals.
+    pub fn interval_count(&self) -> usize {
+        self.staffed_by_interval.len()
+    }
+
+    /// KPIs of call type `ct` (or all types with `None`) in interval `i`: calls by
+    /// the interval they joined the queue, time averages within the interval.
+    pub fn interval_kpis(&self, ct: Option<usize>, i: usize) -> Kpis {
+        let mut c = IntervalCounts::default();
+        let types: Vec<usize> = match ct {
+            Some(ct) => vec![ct],
+            None => (0..self.intervals.len()).collect(),
+        };
+        for t in types {
+            let s = &self.intervals[t][i];
+            c.offered += s.offered;
+            c.answered += s.answered;
+            c.abandoned += s.abandoned;
+            c.answered_in_sl += s.answered_in_sl;
+            c.waited += s.waited;
+            c.wait_sum_s += s.wait_sum_s;
+            c.handle_sum_s += s.handle_sum_s;
+            c.queue_area += s.queue_area;
+            c.busy_area += s.busy_area;
+        }
+        let ended = (c.answered + c.abandoned) as f64;
+        Kpis {
+            offered: c.offered as f64,
+            answered: c.answered as f64,
+            abandoned: c.abandoned as f64,
+            service_level: ratio(c.answered_in_sl as f64, ended),
+            asa_s: ratio(c.wait_sum_s, c.answered as f64),
+            abandon_rate: ratio(c.abandoned as f64, ended),
+            p_wait: ratio(c.waited as f64, ended),
+            occupancy: ratio(c.busy_area, self.staffed_by_interval[i]),
+            aht_s: ratio(c.handle_sum_s, c.answered as f64),
+            mean_queue_len: ratio(c.queue_area, self.interval_s),
+            fcr: f64::NAN,
+            csat: f64::NAN,
         }
     }
 }
@@ -339,6 +561,7 @@ mod tests {
             events: 0,
             calls: 10,
             window_s: 100.0,
+            interval_s: 100.0,
             call_types: vec![CallTypeCounts {
                 offered: 10,
                 answered: 8,
@@ -349,13 +572,20 @@ mod tests {
                 handle_sum_s: 800.0,
                 queue_area: 50.0,
                 busy_area: 150.0,
+                resolved: 6,
+                unresolved: 2,
+                csat_sum: 32.0,
+                csat_n: 8,
+                ..CallTypeCounts::default()
             }],
             groups: vec![GroupCounts {
                 answered: 8,
                 handle_sum_s: 800.0,
                 busy_area: 150.0,
                 staffed_area: 200.0,
+                ..GroupCounts::default()
             }],
+            ..RepResult::default()
         };
         let k = r.kpis();
         assert_eq!(k.service_level, 0.6);
@@ -365,6 +595,8 @@ mod tests {
         assert_eq!(k.occupancy, 0.75);
         assert_eq!(k.aht_s, 100.0);
         assert_eq!(k.mean_queue_len, 0.5);
+        assert_eq!(k.fcr, 0.75);
+        assert_eq!(k.csat, 4.0);
         let g = r.group_kpis(0);
         assert_eq!(g.occupancy, 0.75);
         assert!(g.asa_s.is_nan());
