@@ -3,6 +3,7 @@
 //! * `event_queue`: push/pop of the future-event list at a steady size;
 //! * `single_queue_rep`: one replication of `scenarios/single-queue.ron`;
 //! * `erlang_a_190`: the peer workload (λ = 1/s, 190 agents) for 100,000 calls;
+//! * `retail_bank_day`: `scenarios/retail-bank.ron`, one day × 100 replications;
 //! * `replications_threads`: 20 replications on 1 and 2 threads.
 //!
 //! Run with `cargo bench --bench engine`; add `-- --quick` for a fast look.
@@ -68,6 +69,22 @@ fn bench_runs(c: &mut Criterion) {
     g.bench_function("100k_calls", |b| {
         b.iter(|| black_box(Simulation::new(Arc::clone(&peer), 1, 0).run().0.calls))
     });
+    g.finish();
+
+    // The inbound floor: one simulated day of the retail bank, 100 replications.
+    let bank = model(include_str!("../scenarios/retail-bank.ron"));
+    let mut g = c.benchmark_group("retail_bank_day");
+    g.sample_size(10);
+    for threads in [1usize, 2] {
+        let cfg = RunConfig {
+            replications: 100,
+            seed: 1,
+            threads: Some(threads),
+        };
+        g.bench_function(format!("100_reps_{threads}_threads"), |b| {
+            b.iter(|| black_box(experiment::run(&bank, &cfg, &|| {}).unwrap().events))
+        });
+    }
     g.finish();
 
     let mut g = c.benchmark_group("replications_threads");

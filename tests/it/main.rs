@@ -3,6 +3,7 @@
 
 mod cli;
 mod erlang;
+mod floor;
 mod invariants;
 
 use std::path::{Path, PathBuf};
