@@ -53,6 +53,6 @@ pub mod routing;
 pub mod scenario;
 pub mod stats;
 
-pub use engine::{Model, Observer, SimEvent, SimTime, Simulation};
+pub use engine::{Input, Model, Observer, SimEvent, SimTime, Simulation};
 pub use experiment::{Report, RunConfig};
 pub use scenario::Scenario;

@@ -218,6 +218,32 @@ pub enum SimEvent {
     },
 }
 
+/// An outside input to a running simulation (an operator's what-if, a trainer's
+/// intervention). Inputs are applied at the current simulated time, in the order
+/// given; a run with the same inputs at the same times is reproduced exactly.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub enum Input {
+    /// Put `count` agents of group `group` on duty from now on: agents are logged
+    /// on (new ones are hired into the group when needed) or logged off (after the
+    /// call in hand). Their later scheduled changes still apply.
+    SetOnDuty {
+        /// The group (index into the scenario's agent groups).
+        group: usize,
+        /// Agents on duty wanted.
+        count: u32,
+    },
+}
+
+/// Why an [`Input`] was refused. Not fatal: the run goes on unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum InputError {
+    /// The group index is out of range.
+    #[error("no agent group {0}")]
+    NoSuchGroup(usize),
+}
+
 /// Receives every [`SimEvent`] of a run. Observers record; they cannot steer.
 pub trait Observer {
     /// Called after the engine applied `event` at time `now`.
@@ -481,6 +507,89 @@ impl<O: Observer> Simulation<O> {
     /// The observer, mutably (to drain what it collected).
     pub fn observer_mut(&mut self) -> &mut O {
         &mut self.observer
+    }
+
+    /// Agents of `group` on duty now (breaks included, leaving agents excluded).
+    pub fn on_duty(&self, group: usize) -> u32 {
+        self.agents
+            .iter()
+            .enumerate()
+            .filter(|(a, r)| {
+                r.on_duty && !r.pending_off && self.floor.group_of(AgentId(*a as u32)) == group
+            })
+            .count() as u32
+    }
+
+    /// Apply an outside input at the current time.
+    pub fn apply(&mut self, input: Input) -> Result<(), InputError> {
+        match input {
+            Input::SetOnDuty { group, count } => {
+                if group >= self.model.groups.len() {
+                    return Err(InputError::NoSuchGroup(group));
+                }
+                let mut now = self.on_duty(group);
+                // Log on: first agents of the group who are off duty, then new hires.
+                let mut a = 0;
+                while now < count {
+                    let id = if a < self.agents.len() {
+                        let id = AgentId(a as u32);
+                        a += 1;
+                        let r = self.agents[id.0 as usize];
+                        if self.floor.group_of(id) != group || (r.on_duty && !r.pending_off) {
+                            continue;
+                        }
+                        if r.on_duty && r.pending_off {
+                            // Still finishing a call: simply stays.
+                            self.agents[id.0 as usize].pending_off = false;
+                            now += 1;
+                            continue;
+                        }
+                        id
+                    } else {
+                        let id = self.floor.add_agent(group as u32);
+                        self.agents.push(AgentRun {
+                            on_duty: false,
+                            on_break: false,
+                            pending_off: false,
+                            pending_break_s: 0.0,
+                            call: None,
+                            busy_type: 0,
+                            step: 0,
+                            busy: false,
+                        });
+                        a = self.agents.len();
+                        id
+                    };
+                    self.log_on(id);
+                    now += 1;
+                }
+                // Log off: idle agents first, then those on break, then busy ones
+                // (who finish their call first).
+                for pass in 0..3 {
+                    for a in (0..self.agents.len()).rev() {
+                        if now <= count {
+                            break;
+                        }
+                        let id = AgentId(a as u32);
+                        let r = self.agents[a];
+                        if self.floor.group_of(id) != group || !r.on_duty || r.pending_off {
+                            continue;
+                        }
+                        match (pass, r.busy, r.on_break) {
+                            (0, false, false) => {
+                                self.floor.take_agent(id);
+                                self.go_off(id);
+                            }
+                            (1, false, true) => self.go_off(id),
+                            (2, true, _) => self.agents[a].pending_off = true,
+                            _ => continue,
+                        }
+                        now -= 1;
+                    }
+                }
+                Ok(())
+            }
+        }
     }
 
     /// The day's busyness factor (1 without `busyness_cv`).

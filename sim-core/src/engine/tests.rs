@@ -135,3 +135,57 @@ Scenario(
     assert_eq!(r.call_types[1].offered, r.call_types[1].answered);
     assert!(r.groups[0].answered > 0 && r.groups[1].answered > 0);
 }
+
+#[test]
+fn operator_can_add_and_remove_agents_mid_run() {
+    let m = model(MMC);
+    let mut sim = Simulation::with_observer(Arc::clone(&m), 3, 0, Vec::new());
+    assert_eq!(sim.on_duty(0), 18);
+    sim.run_until(SimTime::new(3600.0).unwrap());
+    sim.apply(Input::SetOnDuty {
+        group: 0,
+        count: 25,
+    })
+    .unwrap();
+    assert_eq!(sim.on_duty(0), 25);
+    assert_eq!(sim.floor().agent_count(), 25);
+    sim.run_until(SimTime::new(7200.0).unwrap());
+    sim.apply(Input::SetOnDuty {
+        group: 0,
+        count: 10,
+    })
+    .unwrap();
+    assert_eq!(sim.on_duty(0), 10);
+    assert_eq!(
+        sim.apply(Input::SetOnDuty { group: 3, count: 1 }),
+        Err(InputError::NoSuchGroup(3))
+    );
+    let mut busy = std::collections::HashSet::new();
+    while sim.step() {}
+    for (_, e) in &sim.observer().clone() {
+        if let SimEvent::CallAnswered { agent, .. } = e {
+            busy.insert(*agent);
+        }
+    }
+    // The hired agents took calls.
+    assert!(busy.iter().any(|a| a.0 >= 18));
+    let (r, _) = sim.run();
+    let c = &r.call_types[0];
+    assert_eq!(c.offered, c.answered + c.abandoned);
+}
+
+#[test]
+fn the_same_inputs_at_the_same_times_reproduce_the_run() {
+    let m = model(MMC);
+    let run = || {
+        let mut sim = Simulation::with_observer(Arc::clone(&m), 3, 0, Vec::new());
+        sim.run_until(SimTime::new(5000.0).unwrap());
+        sim.apply(Input::SetOnDuty {
+            group: 0,
+            count: 12,
+        })
+        .unwrap();
+        sim.run().1
+    };
+    assert_eq!(run(), run());
+}

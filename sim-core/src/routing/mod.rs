@@ -133,6 +133,17 @@ impl Floor {
         }
     }
 
+    /// Add an agent slot (off duty) to `group`; returns its id.
+    pub(crate) fn add_agent(&mut self, group: u32) -> AgentId {
+        self.agents.push(AgentState {
+            group,
+            idle: false,
+            idle_epoch: 0,
+            idle_since_s: 0.0,
+        });
+        AgentId((self.agents.len() - 1) as u32)
+    }
+
     /// Number of agent slots on the floor.
     pub fn agent_count(&self) -> usize {
         self.agents.len()
