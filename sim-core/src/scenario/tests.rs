@@ -138,3 +138,93 @@ fn render_shows_file_line_col_and_a_caret() {
         "{text}"
     );
 }
+
+const FLOOR: &str = r#"Scenario(
+    name: "floor",
+    horizon_h: 2.0,
+    personas: { "drammer": (fcr: 1.5), "grumbler": (fcr: 0.5) },
+    entry_points: [EntryPoint(name: "main", menu: "top", arrivals: Poisson(per_hour: 100.0))],
+    ivr: [
+        IvrMenu(name: "top", duration: Deterministic(value_s: 10.0), hangup: 1.2,
+            options: [IvrOption(share: 1.0, to: Menu("nowhere")), IvrOption(share: 1.0, to: Queue("b"))]),
+        IvrMenu(name: "loop", duration: Deterministic(value_s: 10.0),
+            options: [IvrOption(share: 1.0, to: Menu("loop"))]),
+    ],
+    call_types: [
+        CallType(name: "a", arrivals: Profile(interval_min: 30.0, per_hour: [10, 20]),
+            handle_time: Exponential(mean_s: 60.0),
+            persona_mix: { "drammer": 1.0, "moaner": 1.0 },
+            transfer: Transfer(to: "b", share: 0.2)),
+        CallType(name: "b", handle_time: Exponential(mean_s: 60.0), transfer: Transfer(to: "a", share: 0.1)),
+        CallType(name: "c", arrivals: Poisson(per_hour: 10.0)),
+    ],
+    agent_groups: [
+        AgentGroup(name: "g", count: 3, skills: ["a", "b", "c"],
+            shifts: [Shift(start_h: 0.0, end_h: 1.0, count: 2)]),
+        AgentGroup(name: "h", skills: ["a"], proficiency: { "b": 0.5 },
+            shifts: [Shift(start_h: 0.0, end_h: 1.0, count: 2,
+                breaks: [Break(start_h: 0.9, duration_min: 15.0)])]),
+    ],
+)"#;
+
+#[test]
+fn floor_features_are_validated_with_their_places() {
+    let d = errors(FLOOR);
+    let found: Vec<(String, usize)> = d
+        .iter()
+        .map(|d| {
+            (
+                d.path.clone().unwrap_or_default(),
+                d.position.map_or(0, |p| p.line),
+            )
+        })
+        .collect();
+    let expect = [
+        ("personas.drammer.fcr", 4),
+        ("personas.grumbler", 4),
+        ("ivr[0].hangup", 7),
+        ("ivr[0].options[0].to", 8),
+        ("ivr[1]", 9),
+        ("call_types[0].arrivals.per_hour", 13),
+        ("call_types[0].persona_mix.moaner", 15),
+        ("call_types[0].transfer", 16),
+        ("call_types[2]", 18),
+        ("agent_groups[0]", 21),
+        ("agent_groups[1].shifts[0].breaks[0].start_h", 25),
+        ("agent_groups[1].proficiency.b", 23),
+    ];
+    for (path, line) in expect {
+        assert!(
+            found.iter().any(|(p, l)| p == path && *l == line),
+            "expected {path} at line {line} among {found:#?}"
+        );
+    }
+    // Messages say what is wrong.
+    let all: String = d.iter().map(|d| d.message.clone() + "\n").collect();
+    for needle in [
+        "probability",
+        "unknown personality \"grumbler\"",
+        "menu \"nowhere\" is not defined",
+        "can lead back to itself",
+        "covers 1 h",
+        "transfers form a loop",
+        "needs a handle_time or phases",
+        "exactly one of `count`, `shifts` or `staffing`",
+        "must lie within its shift",
+        "not one of this group's skills",
+    ] {
+        assert!(all.contains(needle), "missing {needle:?} in:\n{all}");
+    }
+}
+
+#[test]
+fn the_bundled_scenarios_are_valid() {
+    for src in [
+        include_str!("../../../scenarios/retail-bank.ron"),
+        include_str!("../../../scenarios/helpdesk-two-lines.ron"),
+    ] {
+        if let Err(e) = parse(src) {
+            panic!("{}", e.render("bundled", src));
+        }
+    }
+}
