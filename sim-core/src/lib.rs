@@ -51,6 +51,7 @@ pub mod engine;
 pub mod experiment;
 pub mod routing;
 pub mod scenario;
+mod special;
 pub mod stats;
 
 pub use engine::{Model, Observer, SimEvent, SimTime, Simulation};
