@@ -53,6 +53,7 @@ pub mod routing;
 pub mod scenario;
 mod special;
 pub mod stats;
+pub mod trace;
 
 pub use engine::{Model, Observer, SimEvent, SimTime, Simulation};
 pub use experiment::{Report, RunConfig};
