@@ -47,6 +47,7 @@
 #![warn(missing_docs, missing_debug_implementations, unreachable_pub)]
 
 pub mod analytic;
+pub mod calibrate;
 pub mod engine;
 pub mod experiment;
 pub mod routing;

@@ -669,4 +669,4 @@ pub fn parse_csv(
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
