@@ -219,7 +219,7 @@ pub fn fit_durations(xs: &[f64]) -> Option<DurationFit> {
     let n = pos.len() as f64;
     let mean = pos.iter().sum::<f64>() / n;
     let sd = (pos.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt();
-    if !(sd > 0.0) {
+    if sd.is_nan() || sd <= 0.0 {
         return None;
     }
     let median = if pos.len() % 2 == 1 {
@@ -300,7 +300,12 @@ pub(crate) fn fit_gamma(xs: &[f64]) -> Option<Fitted> {
 /// log-likelihood. `None` without events or when a time is not positive.
 pub(crate) fn fit_weibull(events: &[f64], censored: &[f64]) -> Option<(Fitted, f64)> {
     let d = events.len() as f64;
-    if events.is_empty() || events.iter().chain(censored).any(|t| !(*t > 0.0)) {
+    if events.is_empty()
+        || events
+            .iter()
+            .chain(censored)
+            .any(|t| t.is_nan() || *t <= 0.0)
+    {
         return None;
     }
     let sum_ln_events: f64 = events.iter().map(|t| t.ln()).sum();
@@ -381,17 +386,18 @@ impl fmt::Display for DurationFit {
         writeln!(f)?;
         writeln!(
             f,
-            "      {:<12} {:<30} {:>14} {:>14} {:>8} {:>8}",
-            "family", "parameters", "log-lik", "AIC", "ΔAIC", "KS"
+            "      {:<12} {:<30} {:>9} {:>14} {:>14} {:>8} {:>8}",
+            "family", "parameters", "mean (s)", "log-lik", "AIC", "ΔAIC", "KS"
         )?;
         let best = self.fits[0].aic;
         for (i, r) in self.fits.iter().enumerate() {
             writeln!(
                 f,
-                "    {} {:<12} {:<30} {:>14.1} {:>14.1} {:>8.1} {:>8.4}",
+                "    {} {:<12} {:<30} {:>9.1} {:>14.1} {:>14.1} {:>8.1} {:>8.4}",
                 if i == 0 { "*" } else { " " },
                 r.family.to_string(),
                 r.params,
+                r.dist.mean_s(),
                 r.log_lik,
                 r.aic,
                 r.aic - best,

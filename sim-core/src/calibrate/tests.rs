@@ -206,6 +206,18 @@ fn the_bank_log_calibrates_to_a_runnable_scenario() {
     let ps = &report.call_types[0];
     assert!(ps.handle.as_ref().unwrap().chosen().dist.mean_s() > 100.0);
     assert!(ps.patience.chosen.is_some());
+    // The effective (Erlang A) staffing is below the distinct-agent count.
+    let m = report.window.erlang_a.as_ref().unwrap();
+    assert!(f64::from(m.agents) < report.window.staffing_distinct.unwrap());
+    assert!((m.abandon_rate - report.window.observed.abandon_rate).abs() < 0.05);
+    let effective = to_scenario(
+        &report,
+        &ScenarioOptions {
+            staffing: StaffingRule::ErlangA,
+            ..ScenarioOptions::default()
+        },
+    );
+    assert_eq!(effective.agent_groups[0].count, m.agents);
     let scenario = to_scenario(&report, &ScenarioOptions::default());
     assert!(scenario.validate().is_empty(), "{:?}", scenario.validate());
     let model = Arc::new(crate::Model::new(&scenario).unwrap());
