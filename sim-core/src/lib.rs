@@ -16,6 +16,10 @@
 //!    KPI with a 95 % confidence interval ([`Report`]);
 //! 5. [`analytic`] gives the exact Erlang C and Erlang A values to compare with.
 //!
+//! Around a run: [`trace::record`] records one ([`trace::Recorder`]) and replays it
+//! event by event; [`trace::log`] reads real call logs, and [`calibrate`] fits a
+//! scenario's parameters to them.
+//!
 //! ```
 //! use std::sync::Arc;
 //! use sim_core::{experiment, scenario, Model};
