@@ -67,6 +67,11 @@ pub enum CalibrateError {
     /// The busy window is not between one interval and a day.
     #[error("the busy window must be a number of hours in (0, 24], found {0}")]
     BadWindow(f64),
+    /// The log spans more days than calibration handles.
+    #[error(
+        "the log spans {0} days, from its first call to its last; at most {MAX_DAYS} can be calibrated"
+    )]
+    TooManyDays(usize),
     /// The log holds no call that reached the queue.
     #[error("the log holds no call that reached the queue (served or abandoned): nothing to fit")]
     NoCalls,
@@ -183,6 +188,9 @@ pub struct FitReport {
     pub window: BusyWindow,
 }
 
+/// The longest log [`calibrate`] accepts, in days (ten years).
+pub const MAX_DAYS: usize = 3660;
+
 /// Fit everything [`FitReport`] holds to `records`. Phantom calls are ignored.
 pub fn calibrate(
     records: &[CallRecord],
@@ -204,6 +212,9 @@ pub fn calibrate(
         return Err(CalibrateError::NoCalls);
     }
     let days = DaySpan::of(&owned).ok_or(CalibrateError::NoCalls)?;
+    if days.len() > MAX_DAYS {
+        return Err(CalibrateError::TooManyDays(days.len()));
+    }
 
     // Call types, busiest first.
     let mut names: Vec<(String, u64)> = Vec::new();
@@ -761,7 +772,10 @@ impl fmt::Display for FitReport {
                 None => writeln!(f, "  {}: too few served calls to fit", c.name)?,
             }
         }
-        writeln!(f, "\nIVR time per call type")?;
+        writeln!(
+            f,
+            "\nIVR time per call type (KS distances are inflated by the whole-second rounding of short times)"
+        )?;
         for c in &self.call_types {
             match &c.ivr {
                 Some(h) => write!(f, "  {}: {h}", c.name)?,

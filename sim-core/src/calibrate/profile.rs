@@ -26,9 +26,11 @@ impl DaySpan {
     pub fn of(records: &[CallRecord]) -> Option<DaySpan> {
         let first = records.iter().map(|r| r.day).min()?;
         let last = records.iter().map(|r| r.day).max()?;
-        let mut per_weekday = [0; 7];
-        for d in first.days_since_epoch()..=last.days_since_epoch() {
-            per_weekday[Date::from_days_since_epoch(d).weekday().index()] += 1;
+        // Whole weeks add one day to every weekday; the rest start at `first`.
+        let days = last.days_since_epoch() - first.days_since_epoch() + 1;
+        let mut per_weekday = [(days / 7) as u32; 7];
+        for k in 0..days % 7 {
+            per_weekday[(first.weekday().index() + k as usize) % 7] += 1;
         }
         Some(DaySpan {
             first,

@@ -177,6 +177,12 @@ fn bad_options_and_empty_logs_are_errors() {
         calibrate(&[], &CalibrateOptions::default()).unwrap_err(),
         CalibrateError::NoCalls
     );
+    let mut far = log.clone();
+    far[0].day = Date::parse_iso("2030-01-01").unwrap();
+    assert_eq!(
+        calibrate(&far, &CalibrateOptions::default()).unwrap_err(),
+        CalibrateError::TooManyDays(11_293)
+    );
     // Hourly intervals work too.
     let r = calibrate(&log, &opts(3600, 4.0)).unwrap();
     assert_eq!(r.arrivals.intervals(), 24);
@@ -223,4 +229,18 @@ fn the_bank_log_calibrates_to_a_runnable_scenario() {
     let model = Arc::new(crate::Model::new(&scenario).unwrap());
     let (result, ()) = crate::Simulation::new(model, 1, 0).run();
     assert!(result.calls > 100);
+}
+
+#[test]
+fn day_spans_count_every_weekday() {
+    // Wednesday 2024-01-03 to Friday 2024-01-12: 10 days, Wed–Fri twice.
+    let d = |s| Date::parse_iso(s).unwrap();
+    let log = vec![
+        served(d("2024-01-12"), 10.0, "X", 0.0, 5.0, "a"),
+        served(d("2024-01-03"), 10.0, "X", 0.0, 5.0, "a"),
+    ];
+    let span = DaySpan::of(&log).unwrap();
+    assert_eq!(span.len(), 10);
+    assert_eq!(span.per_weekday, [1, 1, 2, 2, 2, 1, 1]);
+    assert_eq!(span.index(d("2024-01-05")), 2);
 }

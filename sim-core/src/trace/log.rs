@@ -569,10 +569,11 @@ fn parse_arrival(s: &str) -> Result<(Date, f64), SkipReason> {
         }
         return Ok((day, t));
     }
+    // Seconds since the log's first midnight, up to about 3,000 years.
     let secs: f64 = s
         .parse()
         .ok()
-        .filter(|v: &f64| v.is_finite() && *v >= 0.0)
+        .filter(|v: &f64| v.is_finite() && *v >= 0.0 && *v < 1e11)
         .ok_or(SkipReason::BadTime)?;
     let day = (secs / DAY_S).floor();
     Ok((Date::from_days_since_epoch(day as i64), secs - day * DAY_S))

@@ -245,7 +245,7 @@ fn each_kind_of_bad_csv_row_is_skipped_and_counted() {
                 1999-02-01 07:00:00,PS,100\n\
                 1999-02-30 07:00:00,PS,100,served,0\n\
                 1999-02-01 7h,PS,100,served,0\n\
-                yesterday,PS,100,served,0\n\
+                1e300,PS,100,served,0\n\
                 1999-02-01 07:00:00,PS,abc,served,0\n\
                 1999-02-01 07:00:00,,100,served,0\n\
                 1999-02-01 07:00:00,PS,100,transferred,0\n\
