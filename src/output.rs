@@ -6,7 +6,45 @@ use serde_json::{Map, Value, json};
 use sim_core::analytic::{ErlangKpis, QueueParams};
 use sim_core::scenario::Phase;
 use sim_core::stats::{Estimate, KPI_NAMES, KpiEstimates};
+use sim_core::trace::Trace;
+use sim_core::trace::record::TidyRow;
 use sim_core::{Report, Scenario};
+
+/// Formats of `ccsim replay --export`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Export {
+    /// One JSON object per line.
+    JsonLines,
+    /// CSV with a header row.
+    Csv,
+}
+
+/// Every event of `trace` as a tidy row: `t_s, kind, call, call_type, agent, wait_s`
+/// (empty / null where a field does not apply).
+pub(crate) fn export_events(
+    out: &mut impl Write,
+    trace: &Trace,
+    scenario: &Scenario,
+    kind: Export,
+) -> anyhow::Result<()> {
+    let rows = trace.events().map(|(t, e)| TidyRow::new(t, e, scenario));
+    match kind {
+        Export::JsonLines => {
+            for row in rows {
+                serde_json::to_writer(&mut *out, &row)?;
+                out.write_all(b"\n")?;
+            }
+        }
+        Export::Csv => {
+            let mut w = csv::Writer::from_writer(&mut *out);
+            for row in rows {
+                w.serialize(row)?;
+            }
+            w.flush()?;
+        }
+    }
+    Ok(())
+}
 
 /// Wall-clock figures of a run (never part of the deterministic output unless asked).
 pub(crate) struct Timing {

@@ -16,6 +16,10 @@
 //!    KPI with a 95 % confidence interval ([`Report`]);
 //! 5. [`analytic`] gives the exact Erlang C and Erlang A values to compare with.
 //!
+//! Around a run: [`trace::record`] records one ([`trace::Recorder`]) and replays it
+//! event by event; [`trace::log`] reads real call logs, and [`calibrate`] fits a
+//! scenario's parameters to them.
+//!
 //! ```
 //! use std::sync::Arc;
 //! use sim_core::{experiment, scenario, Model};
@@ -47,11 +51,14 @@
 #![warn(missing_docs, missing_debug_implementations, unreachable_pub)]
 
 pub mod analytic;
+pub mod calibrate;
 pub mod engine;
 pub mod experiment;
 pub mod routing;
 pub mod scenario;
+mod special;
 pub mod stats;
+pub mod trace;
 
 pub use engine::{Input, Model, Observer, SimEvent, SimTime, Simulation};
 pub use experiment::{Report, RunConfig};

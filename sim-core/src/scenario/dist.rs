@@ -36,6 +36,15 @@ pub enum TimeDist {
         /// Standard deviation, seconds (> 0).
         sd_s: f64,
     },
+    /// Weibull with the given shape and mean: shape < 1 has a heavier tail than the
+    /// exponential, shape 1 is the exponential, shape > 1 is more concentrated
+    /// (scale = mean ÷ Γ(1 + 1/shape)).
+    Weibull {
+        /// Shape k (> 0).
+        shape: f64,
+        /// Mean, seconds (> 0).
+        mean_s: f64,
+    },
     /// Uniform between `min_s` and `max_s`.
     Uniform {
         /// Lower bound, seconds (>= 0).
@@ -61,7 +70,8 @@ impl TimeDist {
         match self {
             TimeDist::Exponential { mean_s }
             | TimeDist::LogNormal { mean_s, .. }
-            | TimeDist::Gamma { mean_s, .. } => *mean_s,
+            | TimeDist::Gamma { mean_s, .. }
+            | TimeDist::Weibull { mean_s, .. } => *mean_s,
             TimeDist::Uniform { min_s, max_s } => 0.5 * (min_s + max_s),
             TimeDist::Deterministic { value_s } => *value_s,
             TimeDist::Empirical { values_s } => {
@@ -90,6 +100,10 @@ impl TimeDist {
             TimeDist::LogNormal { mean_s, sd_s } | TimeDist::Gamma { mean_s, sd_s } => {
                 positive("mean_s", *mean_s);
                 positive("sd_s", *sd_s);
+            }
+            TimeDist::Weibull { shape, mean_s } => {
+                positive("shape", *shape);
+                positive("mean_s", *mean_s);
             }
             TimeDist::Uniform { min_s, max_s } => {
                 if !(min_s.is_finite() && *min_s >= 0.0) {
@@ -152,6 +166,17 @@ impl TimeDist {
                     Err(_) => Sampler::Constant(*mean_s),
                 }
             }
+            TimeDist::Weibull { shape, mean_s } => {
+                let scale = mean_s / crate::special::ln_gamma(1.0 + 1.0 / shape).exp();
+                if scale.is_finite() && scale > 0.0 {
+                    Sampler::Weibull {
+                        scale,
+                        inv_shape: 1.0 / shape,
+                    }
+                } else {
+                    Sampler::Constant(*mean_s)
+                }
+            }
             TimeDist::Uniform { min_s, max_s } => Sampler::Uniform {
                 min: *min_s,
                 width: max_s - min_s,
@@ -168,6 +193,7 @@ pub(crate) enum Sampler {
     Exponential { mean: f64 },
     LogNormal(rand_distr::LogNormal<f64>),
     Gamma(rand_distr::Gamma<f64>),
+    Weibull { scale: f64, inv_shape: f64 },
     Uniform { min: f64, width: f64 },
     Constant(f64),
     Empirical(Box<[f64]>),
@@ -184,6 +210,11 @@ impl Sampler {
             }
             Sampler::LogNormal(d) => d.sample(rng),
             Sampler::Gamma(d) => d.sample(rng),
+            Sampler::Weibull { scale, inv_shape } => {
+                // Inversion: (−ln U)^{1/k} is Weibull(k, 1), and −ln U is Exp(1).
+                let e: f64 = Exp1.sample(rng);
+                scale * e.powf(*inv_shape)
+            }
             Sampler::Uniform { min, width } => min + width * rng.random::<f64>(),
             Sampler::Constant(v) => *v,
             Sampler::Empirical(values) => values[rng.random_range(0..values.len())],
@@ -227,6 +258,28 @@ mod tests {
                 100.0,
                 50.0,
             ),
+            // Weibull(k = 2, mean 100): sd = scale·√(Γ(1+2/k) − Γ(1+1/k)²).
+            (
+                TimeDist::Weibull {
+                    shape: 2.0,
+                    mean_s: 100.0,
+                },
+                100.0,
+                100.0 * (4.0 / std::f64::consts::PI - 1.0).sqrt(),
+            ),
+            (
+                TimeDist::Weibull {
+                    shape: 0.7,
+                    mean_s: 50.0,
+                },
+                50.0,
+                // Γ(1+2/0.7)/Γ(1+1/0.7)² − 1 = CV²
+                50.0 * ((crate::special::ln_gamma(1.0 + 2.0 / 0.7)
+                    - 2.0 * crate::special::ln_gamma(1.0 + 1.0 / 0.7))
+                .exp()
+                    - 1.0)
+                    .sqrt(),
+            ),
             (
                 TimeDist::Uniform {
                     min_s: 10.0,
@@ -268,6 +321,14 @@ mod tests {
         assert_eq!(p.len(), 2);
         assert_eq!(p[0].path.to_string(), "mean_s");
         assert_eq!(p[1].path.to_string(), "sd_s");
+        let mut p = Vec::new();
+        TimeDist::Weibull {
+            shape: 0.0,
+            mean_s: 1.0,
+        }
+        .validate(&Path::root(), &mut p);
+        assert_eq!(p.len(), 1);
+        assert_eq!(p[0].path.to_string(), "shape");
         let mut p = Vec::new();
         TimeDist::Empirical { values_s: vec![] }.validate(&Path::root(), &mut p);
         assert_eq!(p.len(), 1);

@@ -1172,7 +1172,76 @@ impl Scenario {
     }
 }
 
+impl Scenario {
+    /// A scenario with the given parts and every optional field at its default
+    /// (for building scenarios in code, e.g. from a fitted call log).
+    pub fn new(
+        name: impl Into<String>,
+        horizon_h: f64,
+        call_types: Vec<CallType>,
+        agent_groups: Vec<AgentGroup>,
+    ) -> Scenario {
+        Scenario {
+            name: name.into(),
+            horizon_h,
+            warmup_h: 0.0,
+            replications: default_replications(),
+            seed: default_seed(),
+            service_level_s: default_sl(),
+            arrival_scale: 1.0,
+            interval_min: default_interval(),
+            day_start_h: 0.0,
+            busyness_cv: 0.0,
+            personas: BTreeMap::new(),
+            entry_points: Vec::new(),
+            ivr: Vec::new(),
+            call_types,
+            agent_groups,
+            routing: Routing::default(),
+        }
+    }
+}
+
+impl CallType {
+    /// A call type with arrivals, a handle time, and every optional field at its
+    /// default (no patience, no personas, no priority, transfer, overflow or
+    /// callback).
+    pub fn new(
+        name: impl Into<String>,
+        arrivals: Option<ArrivalProcess>,
+        handle_time: TimeDist,
+    ) -> CallType {
+        CallType {
+            name: name.into(),
+            arrivals,
+            handle_time: Some(handle_time),
+            phases: None,
+            patience: None,
+            persona_mix: BTreeMap::new(),
+            priority_share: 0.0,
+            transfer: None,
+            overflow: None,
+            callback: None,
+        }
+    }
+}
+
 impl AgentGroup {
+    /// A group of `count` agents on duty all day with `skills`, every optional
+    /// field at its default.
+    pub fn new(name: impl Into<String>, count: u32, skills: Vec<String>) -> AgentGroup {
+        AgentGroup {
+            name: name.into(),
+            count: Some(count),
+            shifts: Vec::new(),
+            staffing: None,
+            skills,
+            proficiency: BTreeMap::new(),
+            shrinkage: 0.0,
+            wage_per_hour: None,
+        }
+    }
+
     /// The most agents this group ever has on duty at once (before shrinkage).
     pub fn max_agents(&self) -> u32 {
         if let Some(c) = self.count {
