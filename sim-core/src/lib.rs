@@ -16,6 +16,9 @@
 //!    KPI with a 95 % confidence interval ([`Report`]);
 //! 5. [`analytic`] gives the exact Erlang C and Erlang A values to compare with.
 //!
+//! For the classroom, [`training`] runs calls in which a student picks the
+//! agent's techniques, phase by phase, and scores them.
+//!
 //! ```
 //! use std::sync::Arc;
 //! use sim_core::{experiment, scenario, Model};
@@ -52,6 +55,7 @@ pub mod experiment;
 pub mod routing;
 pub mod scenario;
 pub mod stats;
+pub mod training;
 
 pub use engine::{Model, Observer, SimEvent, SimTime, Simulation};
 pub use experiment::{Report, RunConfig};
