@@ -427,20 +427,24 @@ impl TrainingCall {
         } else {
             phase.next().map_or(Outcome::Completed, Outcome::Continue)
         };
-        let reaction = self
+        let list = self
             .script()
             .reactions
             .get(&who)
-            .map(|r| match outcome {
+            .map_or(&[][..], |r| match outcome {
                 Outcome::HungUp => r.hangs_up.as_slice(),
                 Outcome::Escalated => r.escalates.as_slice(),
                 _ if choice == Choice::Timeout => r.timeout.as_slice(),
                 _ => r.for_judgement(judgement),
-            })
-            .and_then(|list| {
-                let i = (plan.reaction_u * list.len() as f64) as usize;
-                list.get(i.min(list.len().saturating_sub(1)))
-            })
+            });
+        // The drawn reaction, or the next one in the list that the caller has
+        // not said yet in this call.
+        let first =
+            ((plan.reaction_u * list.len() as f64) as usize).min(list.len().saturating_sub(1));
+        let reaction = (0..list.len())
+            .map(|k| &list[(first + k) % list.len()])
+            .find(|text| !self.records.iter().any(|r| &r.reaction == *text))
+            .or_else(|| list.get(first))
             .cloned()
             .unwrap_or_default();
 

@@ -387,6 +387,12 @@ fn a_call_walks_the_five_phases() {
     }
     assert_eq!(phases, Phase::ALL.to_vec());
     let r = call.result().expect("finished");
+    // Three good reactions per caller: the first three differ.
+    let said: Vec<&str> = r.phases[..3].iter().map(|p| p.reaction.as_str()).collect();
+    assert!(
+        said[0] != said[1] && said[1] != said[2] && said[0] != said[2],
+        "{said:?}"
+    );
     assert_eq!(r.ending, Ending::Completed);
     assert_eq!(r.personality, Personality::Zwijger);
     assert_eq!(r.score, 100.0);
