@@ -20,6 +20,9 @@
 //! event by event; [`trace::log`] reads real call logs, and [`calibrate`] fits a
 //! scenario's parameters to them.
 //!
+//! For the classroom, [`training`] runs calls in which a student picks the
+//! agent's techniques, phase by phase, and scores them.
+//!
 //! ```
 //! use std::sync::Arc;
 //! use sim_core::{experiment, scenario, Model};
@@ -59,6 +62,7 @@ pub mod scenario;
 mod special;
 pub mod stats;
 pub mod trace;
+pub mod training;
 
 pub use engine::{Input, Model, Observer, SimEvent, SimTime, Simulation};
 pub use experiment::{Report, RunConfig};

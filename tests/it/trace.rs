@@ -65,7 +65,10 @@ fn a_recorded_run_replays_without_divergence_and_exports() {
     // The agents log on at time 0, then the first call arrives.
     assert_eq!(rows[0]["kind"], "agent");
     assert_eq!(rows[0]["detail"], "idle");
-    let first_call = rows.iter().find(|r| r["kind"] == "arrived").expect("calls arrive");
+    let first_call = rows
+        .iter()
+        .find(|r| r["kind"] == "arrived")
+        .expect("calls arrive");
     assert_eq!(first_call["call_type"], "general");
     assert!(first_call["agent"].is_null());
     assert!(
@@ -86,7 +89,10 @@ fn a_recorded_run_replays_without_divergence_and_exports() {
     assert_eq!(v["replications"], 1);
     let text = std::fs::read_to_string(&csv).unwrap();
     let mut lines = text.lines();
-    assert_eq!(lines.next(), Some("t_s,kind,call,call_type,agent,wait_s,detail"));
+    assert_eq!(
+        lines.next(),
+        Some("t_s,kind,call,call_type,agent,wait_s,detail")
+    );
     assert_eq!(lines.count(), rows.len());
 
     let o = ccsim(&["replay", trace.to_str().unwrap(), "--export", "events.txt"]);
