@@ -234,7 +234,7 @@ pub enum MergeError {
         second: String,
     },
     /// Shards that were not given.
-    #[error("{} of {count} {} missing", list(missing, *count), if missing.len() == 1 { "is" } else { "are" })]
+    #[error("{} {} missing", list(missing, *count), if missing.len() == 1 { "is" } else { "are" })]
     Missing {
         /// Their indices (1-based).
         missing: Vec<u32>,
