@@ -4,6 +4,7 @@
 mod cli;
 mod erlang;
 mod invariants;
+mod sweep;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

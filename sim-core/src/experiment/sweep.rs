@@ -131,7 +131,7 @@ fn range(text: &str, out: &mut Vec<f64>) -> Result<(), String> {
         ));
     }
     let span = (end - start) / step_v;
-    if !(span < MAX_VALUES as f64) {
+    if span >= MAX_VALUES as f64 {
         return Err(format!(
             "`{}` has more than {MAX_VALUES} values",
             text.trim()
