@@ -485,8 +485,9 @@ impl Sweep {
     /// type with Poisson arrivals, exponential handle time and exponential (or
     /// no) patience, one agent group, and the factor is that group's `count`.
     /// Points run over every whole number of agents between the smallest and
-    /// the largest value swept; staffings without a steady state (Erlang C with
-    /// no more agents than the load) are left out.
+    /// the largest value swept (about 1000 of them, plus the values swept, over
+    /// wider spans); staffings without a steady state (Erlang C with no more
+    /// agents than the load) are left out.
     pub fn erlang_curve(&self) -> Option<ErlangCurve> {
         if self.factors.len() != 1 || self.targets[0].canonical != "agent_groups[0].count" {
             return None;
@@ -514,7 +515,15 @@ impl Sweep {
             .fold(f64::INFINITY, f64::min)
             .max(1.0) as u32;
         let hi = values.iter().copied().fold(0.0, f64::max) as u32;
-        let points = (lo..=hi)
+        // Every whole number of agents, thinned to about 1000 points over wide spans
+        // (each evaluation costs O(agents)); the values swept are always included.
+        let step = (hi.saturating_sub(lo) / 1000).max(1) as usize;
+        let mut staffings: Vec<u32> = (lo..=hi).step_by(step).collect();
+        staffings.extend(values.iter().map(|&v| v as u32).filter(|&c| c >= 1));
+        staffings.sort_unstable();
+        staffings.dedup();
+        let points = staffings
+            .into_iter()
             .filter_map(|agents| {
                 let p = QueueParams {
                     calls_per_hour: per_hour * s.arrival_scale,

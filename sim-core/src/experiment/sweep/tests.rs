@@ -372,3 +372,16 @@ fn erlang_curve_only_for_a_single_exponential_queue_by_staffing() {
         vec![19, 20]
     );
 }
+
+#[test]
+fn erlang_curve_is_thinned_over_wide_spans() {
+    let s = scenario::parse(&SRC.replace("per_hour: 360.0", "per_hour: 36000.0")).unwrap();
+    let sweep = Sweep::new(&s, &[factor("agent_groups[team].count=1700,1703,9000")]).unwrap();
+    let c = sweep.erlang_curve().unwrap();
+    let agents: Vec<u32> = c.points.iter().map(|p| p.0).collect();
+    assert!(agents.len() <= 1100, "{} points", agents.len());
+    for v in [1700, 1703, 9000] {
+        assert!(agents.contains(&v), "{v}");
+    }
+    assert!(agents.windows(2).all(|w| w[0] < w[1]));
+}
