@@ -281,14 +281,14 @@ fn parse_scenario(origin: &str, src: &str) -> anyhow::Result<Scenario> {
 }
 
 /// A progress bar on stderr when it is a terminal and not `quiet`; hidden otherwise.
-fn progress_bar(quiet: bool, message: &str, unit: &str) -> ProgressBar {
+fn progress_bar(quiet: bool, message: &str, unit: &str, length: u64) -> ProgressBar {
     if quiet || !io::stderr().is_terminal() {
         return ProgressBar::hidden();
     }
-    let bar = ProgressBar::new(0);
+    let bar = ProgressBar::new(length);
     bar.set_style(
         ProgressStyle::with_template(&format!(
-            "{{spinner}} {{msg}} [{{bar:30}}] {{pos}}/{{len}} {unit} ({{elapsed}}, ~{{eta}} left)"
+            "{{spinner}} {{msg}} [{{bar:25}}] {{pos}}/{{len}} {unit} (ETA {{eta}})"
         ))
         .unwrap_or_else(|_| ProgressStyle::default_bar())
         .progress_chars("=> "),
@@ -374,7 +374,12 @@ fn cmd_run(args: RunArgs) -> anyhow::Result<()> {
         p.check()?;
     }
 
-    let bar = progress_bar(args.quiet, &scenario.name, "replications");
+    let bar = progress_bar(
+        args.quiet,
+        &scenario.name,
+        "replications",
+        u64::from(config.replications),
+    );
     let progress = on_progress(&bar);
     let started = Instant::now();
     let (report, outcome) = match &target {
@@ -382,10 +387,7 @@ fn cmd_run(args: RunArgs) -> anyhow::Result<()> {
             let (r, o) = precision::run_to_precision(&model, &config, p, &progress)?;
             (r, Some(o))
         }
-        None => {
-            bar.set_length(u64::from(config.replications));
-            (experiment::run(&model, &config, &|| bar.inc(1))?, None)
-        }
+        None => (experiment::run(&model, &config, &|| bar.inc(1))?, None),
     };
     let wall_s = started.elapsed().as_secs_f64();
     bar.finish_and_clear();
@@ -450,7 +452,12 @@ fn cmd_sweep(args: SweepArgs) -> anyhow::Result<()> {
         scenario.name,
         if n == 1 { "" } else { "s" }
     );
-    let bar = progress_bar(args.quiet, &message, "runs");
+    let bar = progress_bar(
+        args.quiet,
+        &message,
+        "runs",
+        n as u64 * u64::from(config.replications),
+    );
     let progress = on_progress(&bar);
     let started = Instant::now();
 
