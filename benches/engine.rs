@@ -4,7 +4,9 @@
 //! * `single_queue_rep`: one replication of `scenarios/single-queue.ron`;
 //! * `erlang_a_190`: the peer workload (λ = 1/s, 190 agents) for 100,000 calls;
 //! * `retail_bank_day`: `scenarios/retail-bank.ron`, one day × 100 replications;
-//! * `replications_threads`: 20 replications on 1 and 2 threads.
+//! * `replications_threads`: 20 replications on 1 and 2 threads;
+//! * `sweep_threads`: a sweep of 21 staffing levels (10..=30 agents) × 50
+//!   replications of `scenarios/single-queue.ron` on 1 and 2 threads.
 //!
 //! Run with `cargo bench --bench engine`; add `-- --quick` for a fast look.
 
@@ -13,6 +15,7 @@ use std::sync::Arc;
 
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
 use sim_core::engine::queue::EventQueue;
+use sim_core::experiment::sweep::{self, Sweep, SweepConfig};
 use sim_core::{Model, RunConfig, SimTime, Simulation, experiment, scenario};
 
 fn model(src: &str) -> Arc<Model> {
@@ -103,5 +106,25 @@ fn bench_runs(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, bench_queue, bench_runs);
+fn bench_sweep(c: &mut Criterion) {
+    let base = scenario::parse(include_str!("../scenarios/single-queue.ron")).expect("valid");
+    let factor = "agent_groups[team].count=10..30".parse().expect("factor");
+    let sweep = Sweep::new(&base, &[factor]).expect("sweep");
+    let mut g = c.benchmark_group("sweep_threads");
+    g.sample_size(10);
+    g.throughput(Throughput::Elements(21 * 50));
+    for threads in [1usize, 2] {
+        let cfg = SweepConfig {
+            replications: 50,
+            threads: Some(threads),
+            ..SweepConfig::from_scenario(&base)
+        };
+        g.bench_function(format!("21x50_{threads}_threads"), |b| {
+            b.iter(|| black_box(sweep::run(&sweep, &cfg, &|_| {}).unwrap().events()))
+        });
+    }
+    g.finish();
+}
+
+criterion_group!(benches, bench_queue, bench_runs, bench_sweep);
 criterion_main!(benches);

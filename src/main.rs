@@ -5,6 +5,7 @@
 //! problems, 2 any other error. A closed stdout (`ccsim … | head`) exits 0.
 
 mod output;
+mod plot;
 
 use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -17,6 +18,10 @@ use clap::{Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
 use sim_core::analytic::{self, QueueParams};
 use sim_core::calibrate::{self, CalibrateError, CalibrateOptions, ScenarioOptions, StaffingRule};
+use sim_core::experiment::Progress;
+use sim_core::experiment::precision::{self, Precision, PrecisionOutcome};
+use sim_core::experiment::sweep::shard::{self, ShardFile, ShardId};
+use sim_core::experiment::sweep::{self, Factor, Streams, Sweep, SweepConfig, SweepError};
 use sim_core::trace::record::{ENGINE_VERSION, Timeline};
 use sim_core::trace::{
     LogFormat, LogOptions, Recorder, ReplayError, TraceHeader, parse_log, read_trace, replay,
@@ -49,6 +54,11 @@ enum Command {
     /// Fit arrival rates, handle times, IVR times, patience and staffing to a call
     /// log, and optionally write the fitted scenario.
     Calibrate(CalibrateArgs),
+    /// Simulate a scenario under a grid of parameter values (what-ifs), compared
+    /// with a baseline on common random numbers.
+    Sweep(SweepArgs),
+    /// Merge the shard files of a sharded sweep and print its report.
+    Merge(MergeArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -122,12 +132,108 @@ struct RunArgs {
     /// Add wall-clock time and events per second to the JSON output.
     #[arg(long)]
     timings: bool,
+    /// Add replications in batches until every KPI's 95% CI half-width is below
+    /// this fraction of its mean (0.01 = ±1%); --replications is the first batch.
+    #[arg(long, value_name = "X")]
+    precision: Option<f64>,
+    /// With --precision: stop after this many replications even if the target is
+    /// not reached.
+    #[arg(long, value_name = "N", requires = "precision", default_value_t = precision::DEFAULT_MAX_REPLICATIONS)]
+    max_replications: u32,
     /// No progress bar and no timing line on stderr.
     #[arg(long, short = 'q')]
     quiet: bool,
     /// Record the run (one replication, index 0) to this trace file, for ccsim replay.
     #[arg(long, value_name = "FILE")]
     record: Option<PathBuf>,
+}
+
+#[derive(Debug, clap::Args)]
+struct SweepArgs {
+    /// The scenario file (RON).
+    file: PathBuf,
+    /// A parameter and its values: PATH=VALUES, e.g. agent_groups[team].count=15..25,
+    /// arrival_scale=0.9..1.2:0.1, service_level_s=15,20,30. Repeat for a full grid.
+    #[arg(long = "vary", value_name = "PATH=VALUES", required = true, value_parser = parse_factor)]
+    vary: Vec<Factor>,
+    /// The variant the others are compared with: its number in the output's
+    /// `variant` column (0 = the first).
+    #[arg(long, value_name = "K", default_value_t = 0)]
+    baseline: usize,
+    /// Replications per variant (default: the scenario's).
+    #[arg(long, short = 'r')]
+    replications: Option<u32>,
+    /// Seed of every random stream (default: the scenario's).
+    #[arg(long, short = 's')]
+    seed: Option<u64>,
+    /// Worker threads (default: every core). Results do not depend on it.
+    #[arg(long, short = 't')]
+    threads: Option<usize>,
+    /// Random numbers: `common` (every variant sees the same calls; paired
+    /// differences) or `independent` (each variant its own seed).
+    #[arg(long, value_enum, default_value_t = StreamsArg::Common)]
+    streams: StreamsArg,
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value_t = Format::Table)]
+    format: Format,
+    /// Also draw service level, abandonment, ASA and occupancy against the first
+    /// varied parameter into this file (.svg or .png).
+    #[arg(long, value_name = "OUT.svg|OUT.png")]
+    plot: Option<PathBuf>,
+    /// Add replications in batches until every KPI of every variant has a 95% CI
+    /// half-width below this fraction of its mean.
+    #[arg(long, value_name = "X", conflicts_with = "shard")]
+    precision: Option<f64>,
+    /// With --precision: the most replications per variant.
+    #[arg(long, value_name = "N", requires = "precision", default_value_t = precision::DEFAULT_MAX_REPLICATIONS)]
+    max_replications: u32,
+    /// Run only shard K of N (1-based) of the variant × replication pairs (pair i
+    /// goes to shard i % N + 1) and write the raw results to --out; combine the
+    /// parts with `ccsim merge`.
+    #[arg(long, value_name = "K/N", requires = "out", conflicts_with = "plot", value_parser = parse_shard)]
+    shard: Option<ShardId>,
+    /// With --shard: the file the shard's results are written to.
+    #[arg(long, value_name = "FILE", requires = "shard")]
+    out: Option<PathBuf>,
+    /// No progress bar and no timing line on stderr.
+    #[arg(long, short = 'q')]
+    quiet: bool,
+}
+
+#[derive(Debug, clap::Args)]
+struct MergeArgs {
+    /// The shard files written by `ccsim sweep --shard K/N --out FILE`, one per shard.
+    #[arg(required = true)]
+    files: Vec<PathBuf>,
+    /// Compare with this variant instead of the one the sweep was run with.
+    #[arg(long, value_name = "K")]
+    baseline: Option<usize>,
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value_t = Format::Table)]
+    format: Format,
+    /// Also draw the plot (as `ccsim sweep --plot`).
+    #[arg(long, value_name = "OUT.svg|OUT.png")]
+    plot: Option<PathBuf>,
+}
+
+fn parse_factor(s: &str) -> Result<Factor, String> {
+    s.parse::<Factor>().map_err(|e| match e {
+        SweepError::BadFactor { reason, .. } => reason,
+        other => other.to_string(),
+    })
+}
+
+fn parse_shard(s: &str) -> Result<ShardId, String> {
+    s.parse()
+}
+
+/// `--streams`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum StreamsArg {
+    /// Common random numbers: the same seed for every variant.
+    Common,
+    /// Independent random numbers: variant v uses hash(seed, v).
+    Independent,
 }
 
 #[derive(Debug, clap::Args)]
@@ -210,6 +316,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Erlang(args) => cmd_erlang(args),
         Command::Replay(args) => cmd_replay(args),
         Command::Calibrate(args) => cmd_calibrate(args),
+        Command::Sweep(args) => cmd_sweep(args),
+        Command::Merge(args) => cmd_merge(args),
     }
 }
 
@@ -239,6 +347,63 @@ fn parse_scenario(src: &str, origin: &str) -> anyhow::Result<sim_core::Scenario>
         );
         anyhow::Error::new(Reported(1))
     })
+}
+
+/// A progress bar on stderr when it is a terminal and not `quiet`; hidden otherwise.
+fn progress_bar(quiet: bool, message: &str, unit: &str, length: u64) -> ProgressBar {
+    if quiet || !io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::new(length);
+    bar.set_style(
+        ProgressStyle::with_template(&format!(
+            "{{spinner}} {{msg}} [{{bar:25}}] {{pos}}/{{len}} {unit} (ETA {{eta}})"
+        ))
+        .unwrap_or_else(|_| ProgressStyle::default_bar())
+        .progress_chars("=> "),
+    );
+    bar.set_message(message.to_string());
+    bar
+}
+
+/// The callback sim-core reports progress to, driving `bar`.
+fn on_progress(bar: &ProgressBar) -> impl Fn(Progress) + Sync + '_ {
+    move |p| match p {
+        Progress::Planned(total) => bar.set_length(total),
+        Progress::Done => bar.inc(1),
+        _ => {}
+    }
+}
+
+/// Turn a sweep error into the exit status convention: 1 for a variant that is
+/// not a valid scenario, 2 for bad arguments.
+fn sweep_error(e: SweepError) -> anyhow::Error {
+    if e.is_scenario_problem() {
+        eprintln!("{e}");
+        eprintln!("ccsim: some variants of the sweep are not valid scenarios; nothing was run");
+        anyhow::Error::new(Reported(1))
+    } else {
+        anyhow::Error::new(e)
+    }
+}
+
+/// Warn on stderr when a precision target was not reached.
+fn warn_precision(outcome: &PrecisionOutcome) {
+    if !outcome.reached {
+        let widest = outcome.widest.as_ref().map_or(String::new(), |w| {
+            format!(
+                "; least precise: {} {} at ±{:.2}%",
+                w.scope,
+                w.kpi,
+                100.0 * w.relative_half_width
+            )
+        });
+        eprintln!(
+            "ccsim: warning: precision ±{}% not reached after {} replications (--max-replications){widest}",
+            100.0 * outcome.target,
+            outcome.replications
+        );
+    }
 }
 
 fn cmd_check(path: &Path) -> anyhow::Result<()> {
@@ -280,23 +445,29 @@ fn cmd_run(args: RunArgs) -> anyhow::Result<()> {
         config.replications = 1;
         return run_recorded(&args, &src, &scenario, &model, &config, path);
     }
+    let target = args.precision.map(|x| Precision {
+        relative_half_width: x,
+        max_replications: args.max_replications,
+    });
+    if let Some(p) = &target {
+        p.check()?;
+    }
 
-    let bar = if !args.quiet && io::stderr().is_terminal() {
-        let bar = ProgressBar::new(u64::from(config.replications));
-        bar.set_style(
-            ProgressStyle::with_template(
-                "{spinner} {msg} [{bar:30}] {pos}/{len} replications ({elapsed})",
-            )
-            .unwrap_or_else(|_| ProgressStyle::default_bar())
-            .progress_chars("=> "),
-        );
-        bar.set_message(scenario.name.clone());
-        bar
-    } else {
-        ProgressBar::hidden()
-    };
+    let bar = progress_bar(
+        args.quiet,
+        &scenario.name,
+        "replications",
+        u64::from(config.replications),
+    );
+    let progress = on_progress(&bar);
     let started = Instant::now();
-    let report = experiment::run(&model, &config, &|| bar.inc(1))?;
+    let (report, outcome) = match &target {
+        Some(p) => {
+            let (r, o) = precision::run_to_precision(&model, &config, p, &progress)?;
+            (r, Some(o))
+        }
+        None => (experiment::run(&model, &config, &|| bar.inc(1))?, None),
+    };
     let wall_s = started.elapsed().as_secs_f64();
     bar.finish_and_clear();
 
@@ -308,17 +479,21 @@ fn cmd_run(args: RunArgs) -> anyhow::Result<()> {
     };
     let mut out = io::stdout().lock();
     match args.format {
-        Format::Table => output::report_table(&mut out, &report, &scenario)?,
+        Format::Table => output::report_table(&mut out, &report, &scenario, outcome.as_ref())?,
         Format::Json => output::report_json(
             &mut out,
             &report,
             &scenario,
             args.timings.then_some(&timing),
+            outcome.as_ref(),
         )?,
         Format::Csv => output::report_csv(&mut out, &report, &scenario)?,
     }
     out.flush()?;
     if !args.quiet {
+        if let Some(o) = &outcome {
+            warn_precision(o);
+        }
         eprintln!("ccsim: {}", timing.summary());
     }
     Ok(())
@@ -363,6 +538,102 @@ fn run_recorded(
     Ok(())
 }
 
+fn cmd_sweep(args: SweepArgs) -> anyhow::Result<()> {
+    let (text, scenario) = load_scenario_text(&args.file)?;
+    if let Some(p) = &args.plot {
+        plot::PlotFormat::of(p)?;
+    }
+    let target = args.precision.map(|x| Precision {
+        relative_half_width: x,
+        max_replications: args.max_replications,
+    });
+    if let Some(p) = &target {
+        p.check()?;
+    }
+    let sweep = Sweep::new(&scenario, &args.vary).map_err(sweep_error)?;
+    let mut config = SweepConfig::from_scenario(&scenario);
+    if let Some(r) = args.replications {
+        config.replications = r;
+    }
+    if let Some(s) = args.seed {
+        config.seed = s;
+    }
+    config.threads = args.threads;
+    config.baseline = args.baseline;
+    config.streams = match args.streams {
+        StreamsArg::Common => Streams::Common,
+        StreamsArg::Independent => Streams::Independent,
+    };
+
+    let n = sweep.variants().len();
+    let message = format!(
+        "{}: {n} variant{}",
+        scenario.name,
+        if n == 1 { "" } else { "s" }
+    );
+    let bar = progress_bar(
+        args.quiet,
+        &message,
+        "runs",
+        n as u64 * u64::from(config.replications),
+    );
+    let progress = on_progress(&bar);
+    let started = Instant::now();
+
+    if let (Some(id), Some(out_path)) = (args.shard, &args.out) {
+        let part = shard::run_shard(&sweep, &text, &config, id, &progress).map_err(sweep_error)?;
+        bar.finish_and_clear();
+        let json = part.to_json().map_err(|e| anyhow::anyhow!(e))?;
+        std::fs::write(out_path, json)
+            .with_context(|| format!("cannot write shard file {}", out_path.display()))?;
+        if !args.quiet {
+            let events: u64 = part.results.iter().map(|p| p.result.events).sum();
+            eprintln!(
+                "ccsim: shard {id}: {} of {} runs written to {} ({events} events in {:.3} s)",
+                part.results.len(),
+                n as u64 * u64::from(config.replications),
+                out_path.display(),
+                started.elapsed().as_secs_f64()
+            );
+        }
+        return Ok(());
+    }
+
+    let (report, outcome) = match &target {
+        Some(p) => {
+            let (r, o) =
+                sweep::run_to_precision(&sweep, &config, p, &progress).map_err(sweep_error)?;
+            (r, Some(o))
+        }
+        None => (
+            sweep::run(&sweep, &config, &progress).map_err(sweep_error)?,
+            None,
+        ),
+    };
+    let wall_s = started.elapsed().as_secs_f64();
+    bar.finish_and_clear();
+    print_sweep(
+        &sweep,
+        &report,
+        outcome.as_ref(),
+        args.format,
+        args.plot.as_deref(),
+    )?;
+    if !args.quiet {
+        if let Some(o) = &outcome {
+            warn_precision(o);
+        }
+        let timing = output::Timing {
+            wall_s,
+            events: report.events(),
+            calls: report.calls(),
+            peak_rss_kib: output::peak_rss_kib(),
+        };
+        eprintln!("ccsim: {}", timing.summary());
+    }
+    Ok(())
+}
+
 fn print_report(
     out: &mut impl Write,
     format: Format,
@@ -371,8 +642,8 @@ fn print_report(
     timing: Option<&output::Timing>,
 ) -> anyhow::Result<()> {
     match format {
-        Format::Table => output::report_table(out, report, scenario)?,
-        Format::Json => output::report_json(out, report, scenario, timing)?,
+        Format::Table => output::report_table(out, report, scenario, None)?,
+        Format::Json => output::report_json(out, report, scenario, timing, None)?,
         Format::Csv => output::report_csv(out, report, scenario)?,
     }
     out.flush()?;
@@ -447,6 +718,33 @@ fn cmd_replay(args: ReplayArgs) -> anyhow::Result<()> {
     if args.format == Format::Table {
         writeln!(out)?;
         writeln!(out, "{}", Timeline::from_events(trace.events()))?;
+    }
+    Ok(())
+}
+
+/// Print a sweep report on stdout and draw its plot. `ccsim sweep` and `ccsim
+/// merge` share it, so that both print the same bytes.
+fn print_sweep(
+    sweep: &Sweep,
+    report: &sweep::SweepReport,
+    outcome: Option<&PrecisionOutcome>,
+    format: Format,
+    plot_path: Option<&Path>,
+) -> anyhow::Result<()> {
+    let view = output::SweepView {
+        report,
+        scenario: sweep.base(),
+        precision: outcome,
+    };
+    let mut out = io::stdout().lock();
+    match format {
+        Format::Table => output::sweep_table(&mut out, &view)?,
+        Format::Json => output::sweep_json(&mut out, &view)?,
+        Format::Csv => output::sweep_csv(&mut out, &view)?,
+    }
+    out.flush()?;
+    if let Some(p) = plot_path {
+        plot::plot_sweep(p, report, sweep.erlang_curve().as_ref())?;
     }
     Ok(())
 }
@@ -554,6 +852,30 @@ fn cmd_calibrate(args: CalibrateArgs) -> anyhow::Result<()> {
 
 /// The acknowledgement the publishers of the bank log ask for.
 const BANK_CREDIT: &str = "Data: the \"Anonymous Bank\" call log, Technion Service Enterprise Engineering (SEE) lab (Avishai Mandelbaum).";
+
+fn cmd_merge(args: MergeArgs) -> anyhow::Result<()> {
+    if let Some(p) = &args.plot {
+        plot::PlotFormat::of(p)?;
+    }
+    let mut files = Vec::with_capacity(args.files.len());
+    for path in &args.files {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read shard file {}", path.display()))?;
+        let part =
+            ShardFile::from_json(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+        files.push((path.display().to_string(), part));
+    }
+    let merged = shard::merge(&files)?;
+    let origin = format!("{} (scenario)", files[0].0);
+    let scenario = parse_scenario(&merged.scenario, &origin)?;
+    let sweep = Sweep::new(&scenario, &merged.factors).map_err(sweep_error)?;
+    let mut config = merged.config;
+    if let Some(b) = args.baseline {
+        config.baseline = b;
+    }
+    let report = sweep::SweepReport::new(&sweep, &config, merged.results).map_err(sweep_error)?;
+    print_sweep(&sweep, &report, None, args.format, args.plot.as_deref())
+}
 
 fn cmd_erlang(args: ErlangArgs) -> anyhow::Result<()> {
     let mut params = QueueParams {

@@ -4,6 +4,8 @@ use std::io::Write;
 
 use serde_json::{Map, Value, json};
 use sim_core::analytic::{ErlangKpis, QueueParams};
+use sim_core::experiment::precision::PrecisionOutcome;
+use sim_core::experiment::sweep::{SweepReport, format_value};
 use sim_core::scenario::Phase;
 use sim_core::stats::{Estimate, KPI_NAMES, KpiEstimates};
 use sim_core::trace::Trace;
@@ -114,12 +116,48 @@ pub(crate) fn clock(day_start_h: f64, t_s: f64) -> String {
     format!("{:02}:{:02}", minutes / 60, minutes % 60)
 }
 
+/// How a precision run ended, as JSON.
+fn precision_json(p: &PrecisionOutcome) -> Value {
+    json!({
+        "target": p.target,
+        "reached": p.reached,
+        "replications": p.replications,
+        "batches": p.batches,
+        "widest": p.widest.as_ref().map(|w| json!({
+            "scope": w.scope,
+            "kpi": w.kpi,
+            "relative_half_width": w.relative_half_width,
+        })),
+    })
+}
+
+/// How a precision run ended, in a sentence.
+fn precision_line(p: &PrecisionOutcome) -> String {
+    let widest = p.widest.as_ref().map_or(String::new(), |w| {
+        format!(
+            "; least precise: {} {} ±{:.3}%",
+            w.scope,
+            w.kpi,
+            100.0 * w.relative_half_width
+        )
+    });
+    format!(
+        "precision target ±{}% of the mean {} after {} replications in {} batch{}{widest}",
+        100.0 * p.target,
+        if p.reached { "reached" } else { "NOT reached" },
+        p.replications,
+        p.batches,
+        if p.batches == 1 { "" } else { "es" }
+    )
+}
+
 /// The report as one JSON object (see the README for its fields).
 pub(crate) fn report_json(
     out: &mut impl Write,
     r: &Report,
     s: &Scenario,
     timing: Option<&Timing>,
+    precision: Option<&PrecisionOutcome>,
 ) -> std::io::Result<()> {
     let by_type = named(r.by_call_type.iter().map(|(n, k)| (n, estimates_json(k))));
     let by_group = named(r.by_group.iter().map(|(n, k)| (n, estimates_json(k))));
@@ -199,6 +237,9 @@ pub(crate) fn report_json(
             "phase_means_s": phases,
         }),
     );
+    if let Some(p) = precision {
+        obj.insert("precision".into(), precision_json(p));
+    }
     if let Some(t) = timing {
         obj.insert(
             "timing".into(),
@@ -326,6 +367,17 @@ const LABELS: [(&str, &str); 12] = [
 ];
 
 fn table(out: &mut impl Write, header: &[String], rows: &[Vec<String>]) -> std::io::Result<()> {
+    table_aligned(out, header, rows, &[true])
+}
+
+/// A table whose column `i` is left-aligned when `left[i]` is true (missing
+/// entries: right-aligned).
+fn table_aligned(
+    out: &mut impl Write,
+    header: &[String],
+    rows: &[Vec<String>],
+    left: &[bool],
+) -> std::io::Result<()> {
     let cols = header.len();
     let mut width = vec![0; cols];
     for row in std::iter::once(header).chain(rows.iter().map(|r| r.as_slice())) {
@@ -337,11 +389,13 @@ fn table(out: &mut impl Write, header: &[String], rows: &[Vec<String>]) -> std::
         let mut s = String::new();
         for (i, c) in row.iter().enumerate() {
             let pad = width[i] - c.chars().count();
-            if i == 0 {
+            if i > 0 {
+                s.push_str("  ");
+            }
+            if left.get(i).copied().unwrap_or(false) {
                 s.push_str(c);
                 s.push_str(&" ".repeat(pad));
             } else {
-                s.push_str("  ");
                 s.push_str(&" ".repeat(pad));
                 s.push_str(c);
             }
@@ -358,7 +412,12 @@ fn table(out: &mut impl Write, header: &[String], rows: &[Vec<String>]) -> std::
 }
 
 /// The report as readable tables: KPIs overall and per call type, then per group.
-pub(crate) fn report_table(out: &mut impl Write, r: &Report, s: &Scenario) -> std::io::Result<()> {
+pub(crate) fn report_table(
+    out: &mut impl Write,
+    r: &Report,
+    s: &Scenario,
+    precision: Option<&PrecisionOutcome>,
+) -> std::io::Result<()> {
     writeln!(
         out,
         "{} — {} replication{}, seed {}, {:.1} h ({:.1} h warm-up); mean ± 95% CI half-width",
@@ -369,6 +428,9 @@ pub(crate) fn report_table(out: &mut impl Write, r: &Report, s: &Scenario) -> st
         s.horizon_h,
         s.warmup_h
     )?;
+    if let Some(p) = precision {
+        writeln!(out, "{}", precision_line(p))?;
+    }
     writeln!(out)?;
     let mut header = vec!["KPI".to_string(), "all calls".to_string()];
     if r.by_call_type.len() > 1 {
@@ -558,6 +620,281 @@ fn fmt_pct(e: &Estimate) -> String {
         Some(h) => format!("{:.1}% ± {:.1}%", 100.0 * e.mean, 100.0 * h),
         None => format!("{:.1}%", 100.0 * e.mean),
     }
+}
+
+/// A sweep's report with what printing it needs.
+pub(crate) struct SweepView<'a> {
+    pub(crate) report: &'a SweepReport,
+    /// The scenario the variants derive from.
+    pub(crate) scenario: &'a Scenario,
+    pub(crate) precision: Option<&'a PrecisionOutcome>,
+}
+
+/// One tidy row of a sweep: variant × scope × KPI.
+struct SweepRow<'a> {
+    variant: usize,
+    scope: &'static str,
+    name: &'a str,
+    kpi: &'static str,
+    mean: f64,
+    ci95: Option<f64>,
+    diff: Option<(f64, Option<f64>)>,
+    n: usize,
+}
+
+/// Every row of `r` in order: variant, then scope (all, call types, groups), then
+/// KPI. With `all_scopes` false, only the totals.
+fn sweep_rows(r: &SweepReport, all_scopes: bool) -> Vec<SweepRow<'_>> {
+    let mut rows = Vec::new();
+    for (v, vr) in r.variants.iter().enumerate() {
+        let mut scopes = vec![("all", "all", &vr.report.kpis, &vr.diff.kpis)];
+        if all_scopes {
+            scopes.extend(
+                vr.report
+                    .by_call_type
+                    .iter()
+                    .zip(&vr.diff.by_call_type)
+                    .map(|((n, k), (_, d))| ("call_type", n.as_str(), k, d)),
+            );
+            scopes.extend(
+                vr.report
+                    .by_group
+                    .iter()
+                    .zip(&vr.diff.by_group)
+                    .map(|((n, k), (_, d))| ("group", n.as_str(), k, d)),
+            );
+        }
+        for (scope, name, k, d) in scopes {
+            for (kpi, e) in &k.entries {
+                rows.push(SweepRow {
+                    variant: v,
+                    scope,
+                    name,
+                    kpi,
+                    mean: e.mean,
+                    ci95: e.ci95,
+                    diff: d.get(kpi).map(|x| (x.mean, x.ci95)),
+                    n: e.n,
+                });
+            }
+        }
+    }
+    rows
+}
+
+fn value_json(x: f64, integer: bool) -> Value {
+    if integer { json!(x as i64) } else { json!(x) }
+}
+
+/// The sweep as one JSON object: settings, variants, and tidy `rows` (one per
+/// variant × scope × KPI).
+pub(crate) fn sweep_json(out: &mut impl Write, view: &SweepView<'_>) -> std::io::Result<()> {
+    let r = view.report;
+    let values = |vals: &[f64]| -> Map<String, Value> {
+        r.factors
+            .iter()
+            .zip(&r.integer)
+            .zip(vals)
+            .map(|((f, &int), &x)| (f.path.clone(), value_json(x, int)))
+            .collect()
+    };
+    let variants: Vec<Value> = r
+        .variants
+        .iter()
+        .enumerate()
+        .map(|(v, vr)| {
+            json!({
+                "variant": v,
+                "values": values(&vr.values),
+                "events": vr.report.events,
+            })
+        })
+        .collect();
+    let rows: Vec<Value> = sweep_rows(r, true)
+        .into_iter()
+        .map(|row| {
+            let mut m = Map::new();
+            m.insert("variant".into(), json!(row.variant));
+            m.extend(values(&r.variants[row.variant].values));
+            m.insert("scope".into(), json!(row.scope));
+            m.insert("name".into(), json!(row.name));
+            m.insert("kpi".into(), json!(row.kpi));
+            m.insert("mean".into(), json!(row.mean));
+            m.insert("ci95".into(), json!(row.ci95));
+            m.insert("diff".into(), json!(row.diff.map(|d| d.0)));
+            m.insert("diff_ci95".into(), json!(row.diff.and_then(|d| d.1)));
+            m.insert("replications".into(), json!(row.n));
+            Value::Object(m)
+        })
+        .collect();
+    let mut v = json!({
+        "scenario": r.scenario,
+        "replications": r.replications,
+        "seed": r.seed,
+        "streams": r.streams.to_string(),
+        "parameters": r.factors.iter().map(|f| f.path.clone()).collect::<Vec<_>>(),
+        "baseline": r.baseline,
+        "events": r.variants.iter().map(|v| v.report.events).sum::<u64>(),
+        "variants": variants,
+        "rows": rows,
+    });
+    if let (Some(p), Some(obj)) = (view.precision, v.as_object_mut()) {
+        obj.insert("precision".into(), precision_json(p));
+    }
+    serde_json::to_writer_pretty(&mut *out, &v)?;
+    writeln!(out)
+}
+
+/// Tidy CSV: `variant,<one column per parameter>,scope,name,kpi,mean,ci95,diff,diff_ci95,replications`.
+pub(crate) fn sweep_csv(out: &mut impl Write, view: &SweepView<'_>) -> anyhow::Result<()> {
+    let r = view.report;
+    let mut w = csv::Writer::from_writer(out);
+    let mut header = vec!["variant".to_string()];
+    header.extend(r.factors.iter().map(|f| f.path.clone()));
+    header.extend(
+        [
+            "scope",
+            "name",
+            "kpi",
+            "mean",
+            "ci95",
+            "diff",
+            "diff_ci95",
+            "replications",
+        ]
+        .map(String::from),
+    );
+    w.write_record(&header)?;
+    for row in sweep_rows(r, true) {
+        let mut rec = vec![row.variant.to_string()];
+        rec.extend(
+            r.variants[row.variant]
+                .values
+                .iter()
+                .zip(&r.integer)
+                .map(|(&x, &int)| format_value(x, int)),
+        );
+        rec.extend([
+            row.scope.to_string(),
+            row.name.to_string(),
+            row.kpi.to_string(),
+            fmt_num(row.mean),
+            row.ci95.map(fmt_num).unwrap_or_default(),
+            row.diff.map(|d| fmt_num(d.0)).unwrap_or_default(),
+            row.diff.and_then(|d| d.1).map(fmt_num).unwrap_or_default(),
+            row.n.to_string(),
+        ]);
+        w.write_record(&rec)?;
+    }
+    w.flush()?;
+    Ok(())
+}
+
+fn is_rate(kpi: &str) -> bool {
+    matches!(
+        kpi,
+        "service_level" | "abandon_rate" | "p_wait" | "occupancy"
+    )
+}
+
+/// A difference with its sign; rates in percentage points.
+fn fmt_signed(kpi: &str, x: f64) -> String {
+    if !x.is_finite() {
+        return "—".into();
+    }
+    match kpi {
+        "offered" | "answered" | "abandoned" => format!("{x:+.1}"),
+        k if is_rate(k) => format!("{:+.2} pp", 100.0 * x),
+        _ => format!("{x:+.2}"),
+    }
+}
+
+/// A half-width of a difference; rates in percentage points.
+fn fmt_diff_width(kpi: &str, h: f64) -> String {
+    if is_rate(kpi) && h.is_finite() {
+        format!("{:.2} pp", 100.0 * h)
+    } else {
+        fmt_kpi(kpi, h)
+    }
+}
+
+/// The sweep as a readable table: one row per variant × KPI (totals over all
+/// call types), with the difference from the baseline.
+pub(crate) fn sweep_table(out: &mut impl Write, view: &SweepView<'_>) -> std::io::Result<()> {
+    let r = view.report;
+    let s = view.scenario;
+    let n = r.variants.len();
+    writeln!(
+        out,
+        "{} — sweep of {n} variant{} × {} replication{}, seed {}, {} random numbers, {:.1} h ({:.1} h warm-up)",
+        r.scenario,
+        if n == 1 { "" } else { "s" },
+        r.replications,
+        if r.replications == 1 { "" } else { "s" },
+        r.seed,
+        r.streams,
+        s.horizon_h,
+        s.warmup_h
+    )?;
+    if let Some(p) = view.precision {
+        writeln!(out, "{}", precision_line(p))?;
+    }
+    writeln!(
+        out,
+        "mean ± 95% CI half-width; diff = variant − baseline (variant {}: {}), replication by replication; * = the difference's CI excludes 0",
+        r.baseline, r.variants[r.baseline].label
+    )?;
+    writeln!(out)?;
+    let mut header = vec!["variant".to_string()];
+    header.extend(r.factors.iter().map(|f| f.path.clone()));
+    header.extend(["KPI", "mean ± 95% CI", "diff ± 95% CI"].map(String::from));
+    let mut left = vec![false; 1 + r.factors.len()];
+    left.push(true);
+    let label = |kpi: &str| {
+        LABELS
+            .iter()
+            .find(|(k, _)| *k == kpi)
+            .map_or(kpi.to_string(), |(_, l)| l.to_string())
+    };
+    let rows: Vec<Vec<String>> = sweep_rows(r, false)
+        .into_iter()
+        .map(|row| {
+            let mut cells = vec![row.variant.to_string()];
+            cells.extend(
+                r.variants[row.variant]
+                    .values
+                    .iter()
+                    .zip(&r.integer)
+                    .map(|(&x, &int)| format_value(x, int)),
+            );
+            cells.push(label(row.kpi));
+            cells.push(match row.ci95 {
+                Some(h) => format!("{} ± {}", fmt_kpi(row.kpi, row.mean), fmt_kpi(row.kpi, h)),
+                None => fmt_kpi(row.kpi, row.mean),
+            });
+            cells.push(if row.variant == r.baseline {
+                "(baseline)".to_string()
+            } else {
+                match row.diff {
+                    None => String::new(),
+                    Some((d, None)) => fmt_signed(row.kpi, d),
+                    Some((d, Some(h))) => format!(
+                        "{} ± {}{}",
+                        fmt_signed(row.kpi, d),
+                        fmt_diff_width(row.kpi, h),
+                        if d.abs() > h { " *" } else { "  " }
+                    ),
+                }
+            });
+            cells
+        })
+        .collect();
+    table_aligned(out, &header, &rows, &left)?;
+    writeln!(out)?;
+    writeln!(
+        out,
+        "KPIs over all call types; per call type and per agent group: --format json or csv. pp = percentage points."
+    )
 }
 
 fn erlang_value(k: &ErlangKpis) -> Value {

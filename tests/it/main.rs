@@ -5,6 +5,7 @@ mod cli;
 mod erlang;
 mod floor;
 mod invariants;
+mod sweep;
 mod trace;
 
 use std::path::{Path, PathBuf};

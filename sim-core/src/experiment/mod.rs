@@ -4,6 +4,17 @@
 //! This is the only module that uses threads (rayon). Each replication is a pure
 //! function of `(model, seed, replication index)`, and results are collected by
 //! index, so a report is bit-identical whatever the number of threads.
+//!
+//! Beside the fixed-count [`run`]:
+//!
+//! * [`precision`] adds replications in batches until every KPI is estimated to
+//!   a relative precision;
+//! * [`sweep`] runs one scenario under many parameter values (what-if grids) with
+//!   common random numbers, compares each variant with a baseline, and splits the
+//!   work into shards that can run on different machines and be merged.
+
+pub mod precision;
+pub mod sweep;
 
 use std::sync::Arc;
 
@@ -53,6 +64,60 @@ pub enum ExperimentError {
     /// `replications` was 0.
     #[error("at least one replication is needed")]
     NoReplications,
+    /// A precision target that is not a finite number > 0, or a replication cap
+    /// below 2 (a confidence interval needs two replications).
+    #[error("{0}")]
+    BadPrecision(String),
+}
+
+/// What a long experiment tells its progress callback. Sent from worker threads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Progress {
+    /// The number of runs (replications, or variant × replication pairs) planned
+    /// so far is now this; it grows when sequential precision adds a batch.
+    Planned(u64),
+    /// One more run finished.
+    Done,
+}
+
+/// One replication to run: the model, the seed and the replication index.
+pub(crate) type Job<'a> = (&'a Arc<Model>, u64, u64);
+
+/// Run `f` on `threads` worker threads (`None`: rayon's global pool, every core).
+pub(crate) fn in_pool<T: Send>(
+    threads: Option<usize>,
+    f: impl FnOnce() -> T + Send,
+) -> Result<T, ExperimentError> {
+    match threads {
+        None => Ok(f()),
+        Some(0) => Err(ExperimentError::ZeroThreads),
+        Some(threads) => {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .map_err(|source| ExperimentError::ThreadPool { threads, source })?;
+            Ok(pool.install(f))
+        }
+    }
+}
+
+/// Run every job in parallel and return the results in job order (so the output
+/// does not depend on the number of threads). `done` is called once per job.
+pub(crate) fn run_jobs(
+    jobs: &[Job<'_>],
+    threads: Option<usize>,
+    done: &(dyn Fn() + Sync),
+) -> Result<Vec<RepResult>, ExperimentError> {
+    in_pool(threads, || {
+        jobs.par_iter()
+            .map(|&(model, seed, rep)| {
+                let (result, ()) = Simulation::new(Arc::clone(model), seed, rep).run();
+                done();
+                result
+            })
+            .collect()
+    })
 }
 
 /// Run the replications of `config` and return them in replication order.
@@ -65,27 +130,10 @@ pub fn run_replications(
     if config.replications == 0 {
         return Err(ExperimentError::NoReplications);
     }
-    let run_all = || {
-        (0..u64::from(config.replications))
-            .into_par_iter()
-            .map(|rep| {
-                let (result, ()) = Simulation::new(Arc::clone(model), config.seed, rep).run();
-                progress();
-                result
-            })
-            .collect::<Vec<_>>()
-    };
-    match config.threads {
-        None => Ok(run_all()),
-        Some(0) => Err(ExperimentError::ZeroThreads),
-        Some(threads) => {
-            let pool = rayon::ThreadPoolBuilder::new()
-                .num_threads(threads)
-                .build()
-                .map_err(|source| ExperimentError::ThreadPool { threads, source })?;
-            Ok(pool.install(run_all))
-        }
-    }
+    let jobs: Vec<Job<'_>> = (0..u64::from(config.replications))
+        .map(|rep| (model, config.seed, rep))
+        .collect();
+    run_jobs(&jobs, config.threads, progress)
 }
 
 /// Estimates for one reporting interval.

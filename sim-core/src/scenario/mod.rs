@@ -1202,6 +1202,56 @@ impl Scenario {
     }
 }
 
+/// A scenario that meets Erlang C's or Erlang A's assumptions, as their inputs.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ErlangQueue {
+    /// Arrival rate (with `arrival_scale`), calls per hour.
+    pub calls_per_hour: f64,
+    /// Mean handle time, seconds.
+    pub aht_s: f64,
+    /// Mean patience, seconds (`None`: nobody abandons, Erlang C).
+    pub patience_s: Option<f64>,
+    /// Agents.
+    pub agents: u32,
+}
+
+impl Scenario {
+    /// The Erlang C/A inputs of this scenario when it meets their assumptions: one
+    /// call type with constant Poisson arrivals straight to its queue, exponential
+    /// handle time (one block), exponential or no patience, no personalities,
+    /// priorities, transfers, overflow or callbacks, no IVR, no day-to-day
+    /// busyness, and one group of agents on duty all day without shrinkage.
+    pub fn erlang_queue(&self) -> Option<ErlangQueue> {
+        let ([ct], [g]) = (self.call_types.as_slice(), self.agent_groups.as_slice()) else {
+            return None;
+        };
+        let Some(ArrivalProcess::Poisson { per_hour }) = ct.arrivals else {
+            return None;
+        };
+        let handle = ct.handle_time.as_ref().filter(|h| h.is_exponential())?;
+        let patience_s = match &ct.patience {
+            None => None,
+            Some(p) if p.is_exponential() => Some(p.mean_s()),
+            Some(_) => return None,
+        };
+        let plain = ct.phases.is_none()
+            && ct.persona_mix.is_empty()
+            && ct.priority_share == 0.0
+            && ct.transfer.is_none()
+            && ct.overflow.is_none()
+            && ct.callback.is_none()
+            && self.entry_points.is_empty()
+            && self.busyness_cv == 0.0
+            && g.shrinkage == 0.0;
+        (plain && ct.arrivals.is_some()).then_some(ErlangQueue {
+            calls_per_hour: per_hour * self.arrival_scale,
+            aht_s: handle.mean_s(),
+            patience_s,
+            agents: g.count?,
+        })
+    }
+}
+
 impl CallType {
     /// A call type with arrivals, a handle time, and every optional field at its
     /// default (no patience, no personas, no priority, transfer, overflow or
