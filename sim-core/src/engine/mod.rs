@@ -1356,7 +1356,7 @@ impl<O: Observer> Simulation<O> {
             };
             (resolved, score)
         });
-        if s.counted {
+        if s.counted && (phased || outcome.is_some()) {
             let phases = phased.then_some(&s.work);
             self.collector
                 .conversation_ended(ct, s.persona(), outcome, phases);

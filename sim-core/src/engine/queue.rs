@@ -24,6 +24,10 @@ struct Entry<E> {
     payload: E,
 }
 
+/// The key of an empty lane: larger than any real key (times are finite, so their
+/// bit patterns never reach `u64::MAX`).
+const EMPTY: u128 = u128::MAX;
+
 /// Arity of the heap. Four children per node halve the depth of a binary heap;
 /// the children of a node share two cache lines, so the extra comparisons are
 /// cheap and a pop moves half as many entries (measured: the event loop's largest
@@ -82,8 +86,7 @@ impl<E: Copy> Heap<E> {
         if n == 0 {
             return Some(last);
         }
-        let v = self.v.as_mut_slice();
-        let top = v[0];
+        let top = self.v[0];
         // Move the hole down from the root, then drop `last` into it.
         let mut i = 0;
         loop {
@@ -91,22 +94,23 @@ impl<E: Copy> Heap<E> {
             if first >= n {
                 break;
             }
-            let children = &v[first..(first + D).min(n)];
-            let mut best = 0;
-            let mut best_key = children[0].key;
-            for (c, e) in children.iter().enumerate().skip(1) {
-                if e.key < best_key {
+            let end = (first + D).min(n);
+            let mut best = first;
+            let mut best_key = self.v[first].key;
+            for c in first + 1..end {
+                let k = self.v[c].key;
+                if k < best_key {
                     best = c;
-                    best_key = e.key;
+                    best_key = k;
                 }
             }
             if last.key <= best_key {
                 break;
             }
-            v[i] = children[best];
-            i = first + best;
+            self.v[i] = self.v[best];
+            i = best;
         }
-        v[i] = last;
+        self.v[i] = last;
         Some(top)
     }
 }
@@ -116,9 +120,12 @@ impl<E: Copy> Heap<E> {
 pub struct EventQueue<E> {
     heap: Heap<E>,
     seq: u64,
-    lanes: Vec<Option<Entry<E>>>,
-    /// The lane holding the earliest lane entry, if any lane is occupied.
-    lane_min: Option<usize>,
+    /// Per lane, its entry's key (`EMPTY` when the lane holds nothing) and payload.
+    lane_keys: Vec<u128>,
+    lane_payloads: Vec<Option<E>>,
+    /// The smallest lane key and its lane (`EMPTY` when every lane is empty).
+    min_lane_key: u128,
+    min_lane: usize,
 }
 
 impl<E: Copy> Default for EventQueue<E> {
@@ -133,8 +140,10 @@ impl<E: Copy> EventQueue<E> {
         Self {
             heap: Heap::with_capacity(1024),
             seq: 0,
-            lanes: Vec::new(),
-            lane_min: None,
+            lane_keys: Vec::new(),
+            lane_payloads: Vec::new(),
+            min_lane_key: EMPTY,
+            min_lane: 0,
         }
     }
 
@@ -146,35 +155,34 @@ impl<E: Copy> EventQueue<E> {
     }
 
     /// Schedule `payload` at `time` in lane `lane`, which must be empty (a lane
-    /// holds one pending entry). O(number of lanes).
+    /// holds one pending entry). O(1).
     pub fn push_lane(&mut self, lane: usize, time: SimTime, payload: E) {
-        if lane >= self.lanes.len() {
-            self.lanes.resize(lane + 1, None);
+        if lane >= self.lane_keys.len() {
+            self.lane_keys.resize(lane + 1, EMPTY);
+            self.lane_payloads.resize(lane + 1, None);
         }
-        debug_assert!(self.lanes[lane].is_none(), "lane {lane} already occupied");
+        debug_assert!(
+            self.lane_keys[lane] == EMPTY,
+            "lane {lane} already occupied"
+        );
         let key = self.key(time);
-        self.lanes[lane] = Some(Entry { key, payload });
-        if self
-            .lane_min
-            .is_none_or(|m| self.lanes[m].is_none_or(|e| key < e.key))
-        {
-            self.lane_min = Some(lane);
+        self.lane_keys[lane] = key;
+        self.lane_payloads[lane] = Some(payload);
+        if key < self.min_lane_key {
+            self.min_lane_key = key;
+            self.min_lane = lane;
         }
     }
 
+    /// O(number of lanes).
     fn recompute_lane_min(&mut self) {
-        self.lane_min = self
-            .lanes
-            .iter()
-            .enumerate()
-            .filter_map(|(i, e)| e.map(|e| (e.key, i)))
-            .min()
-            .map(|(_, i)| i);
-    }
-
-    #[inline]
-    fn lane_key(&self) -> Option<u128> {
-        self.lane_min.and_then(|m| self.lanes[m].map(|e| e.key))
+        self.min_lane_key = EMPTY;
+        for (i, &k) in self.lane_keys.iter().enumerate() {
+            if k < self.min_lane_key {
+                self.min_lane_key = k;
+                self.min_lane = i;
+            }
+        }
     }
 
     /// Schedule `payload` at `time`. O(log n).
@@ -188,42 +196,38 @@ impl<E: Copy> EventQueue<E> {
     /// first. O(log n).
     #[inline]
     pub fn pop(&mut self) -> Option<(SimTime, E)> {
-        let lane_key = self.lane_key();
-        let from_lane = match (self.heap.peek(), lane_key) {
-            (Some(h), Some(l)) => l < h.key,
-            (None, Some(_)) => true,
-            (_, None) => false,
-        };
-        let e = if from_lane {
-            let m = self.lane_min?;
-            let e = self.lanes[m].take()?;
+        let heap_key = self.heap.peek().map_or(EMPTY, |e| e.key);
+        if self.min_lane_key < heap_key {
+            let m = self.min_lane;
+            let key = self.min_lane_key;
+            self.lane_keys[m] = EMPTY;
+            let payload = self.lane_payloads[m].take()?;
             self.recompute_lane_min();
-            e
-        } else {
-            self.heap.pop()?
-        };
+            return Some((SimTime::from_bits((key >> 64) as u64), payload));
+        }
+        let e = self.heap.pop()?;
         Some((SimTime::from_bits((e.key >> 64) as u64), e.payload))
     }
 
     /// Time of the earliest entry without removing it. O(1).
     #[inline]
     pub fn peek_time(&self) -> Option<SimTime> {
-        let key = match (self.heap.peek(), self.lane_key()) {
-            (Some(h), Some(l)) => h.key.min(l),
-            (Some(h), None) => h.key,
-            (None, l) => l?,
-        };
-        Some(SimTime::from_bits((key >> 64) as u64))
+        let key = self
+            .heap
+            .peek()
+            .map_or(EMPTY, |e| e.key)
+            .min(self.min_lane_key);
+        (key != EMPTY).then(|| SimTime::from_bits((key >> 64) as u64))
     }
 
     /// Number of entries (lanes included), stale ones included. O(lanes).
     pub fn len(&self) -> usize {
-        self.heap.len() + self.lanes.iter().filter(|l| l.is_some()).count()
+        self.heap.len() + self.lane_keys.iter().filter(|&&k| k != EMPTY).count()
     }
 
     /// Whether nothing is scheduled. O(1).
     pub fn is_empty(&self) -> bool {
-        self.heap.is_empty() && self.lane_min.is_none()
+        self.heap.is_empty() && self.min_lane_key == EMPTY
     }
 
     /// Number of entries ever pushed (the next sequence number). O(1).
@@ -292,7 +296,7 @@ mod tests {
         ];
         for (i, &(lane, x)) in schedule.iter().enumerate() {
             // A lane holds one entry: pop until this one is free.
-            while a.lanes.get(lane).is_some_and(|l| l.is_some()) {
+            while a.lane_keys.get(lane).is_some_and(|&k| k != EMPTY) {
                 out_a.extend(a.pop());
                 out_b.extend(b.pop());
             }
