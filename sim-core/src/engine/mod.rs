@@ -319,6 +319,20 @@ struct AgentRun {
     busy: bool,
 }
 
+impl AgentRun {
+    /// An agent off duty with nothing in hand.
+    const OFF: AgentRun = AgentRun {
+        on_duty: false,
+        on_break: false,
+        pending_off: false,
+        pending_break_s: 0.0,
+        call: None,
+        busy_type: 0,
+        step: 0,
+        busy: false,
+    };
+}
+
 /// One replication of a [`Model`].
 #[derive(Debug)]
 pub struct Simulation<O: Observer = ()> {
@@ -402,16 +416,6 @@ impl<O: Observer> Simulation<O> {
         } else {
             1.0
         };
-        let idle_agent = AgentRun {
-            on_duty: false,
-            on_break: false,
-            pending_off: false,
-            pending_break_s: 0.0,
-            call: None,
-            busy_type: 0,
-            step: 0,
-            busy: false,
-        };
         let mut sim = Simulation {
             replication,
             now: SimTime::ZERO,
@@ -420,7 +424,7 @@ impl<O: Observer> Simulation<O> {
             calls: Vec::with_capacity(1024),
             free_calls: Vec::new(),
             next_serial: 0,
-            agents: vec![idle_agent; model.agents.len()],
+            agents: vec![AgentRun::OFF; model.agents.len()],
             available: vec![0; model.groups.len()],
             floor,
             router: router_for(model.policy),
@@ -547,16 +551,7 @@ impl<O: Observer> Simulation<O> {
                         id
                     } else {
                         let id = self.floor.add_agent(group as u32);
-                        self.agents.push(AgentRun {
-                            on_duty: false,
-                            on_break: false,
-                            pending_off: false,
-                            pending_break_s: 0.0,
-                            call: None,
-                            busy_type: 0,
-                            step: 0,
-                            busy: false,
-                        });
+                        self.agents.push(AgentRun::OFF);
                         a = self.agents.len();
                         id
                     };

@@ -558,7 +558,17 @@ pub fn ron_options() -> ron::Options {
 /// Read and validate a scenario from RON text. On failure, every problem found,
 /// each with its line and column.
 pub fn parse(src: &str) -> Result<Scenario, ScenarioError> {
-    let scenario: Scenario = ron_options().from_str(src).map_err(|e| ScenarioError {
+    parse_document(src, Scenario::validate)
+}
+
+/// Read any RON document of ccsim (a scenario, an exercise, a caller script) as a
+/// `T` and check it with `validate`: syntax errors are located by ron, semantic
+/// problems by [`locate`] from their paths.
+pub(crate) fn parse_document<T: serde::de::DeserializeOwned>(
+    src: &str,
+    validate: impl FnOnce(&T) -> Vec<Problem>,
+) -> Result<T, ScenarioError> {
+    let value: T = ron_options().from_str(src).map_err(|e| ScenarioError {
         diagnostics: vec![Diagnostic {
             position: Some(Position {
                 line: e.span.start.line,
@@ -568,21 +578,26 @@ pub fn parse(src: &str) -> Result<Scenario, ScenarioError> {
             message: e.code.to_string(),
         }],
     })?;
-    let problems = scenario.validate();
+    let problems = validate(&value);
     if problems.is_empty() {
-        Ok(scenario)
+        Ok(value)
     } else {
-        let mut diagnostics: Vec<Diagnostic> = problems
-            .into_iter()
-            .map(|p| Diagnostic {
-                position: locate::locate(src, p.path.segments()),
-                path: Some(p.path.to_string()),
-                message: p.message,
-            })
-            .collect();
-        diagnostics.sort_by_key(|d| d.position);
-        Err(ScenarioError { diagnostics })
+        Err(located(src, problems))
     }
+}
+
+/// The problems as one error, each located in `src`, in the order of the file.
+pub(crate) fn located(src: &str, problems: Vec<Problem>) -> ScenarioError {
+    let mut diagnostics: Vec<Diagnostic> = problems
+        .into_iter()
+        .map(|p| Diagnostic {
+            position: locate::locate(src, p.path.segments()),
+            path: Some(p.path.to_string()),
+            message: p.message,
+        })
+        .collect();
+    diagnostics.sort_by_key(|d| d.position);
+    ScenarioError { diagnostics }
 }
 
 fn check_finite(problems: &mut Vec<Problem>, path: Path, name: &str, v: f64, min_exclusive: bool) {
