@@ -16,6 +16,10 @@
 //!    KPI with a 95 % confidence interval ([`Report`]);
 //! 5. [`analytic`] gives the exact Erlang C and Erlang A values to compare with.
 //!
+//! Outbound campaigns (scenario field `campaigns`) run on the same floor: their
+//! dialing policies live in [`dialer`], and the engine dials, connects and
+//! blends them with inbound traffic.
+//!
 //! ```
 //! use std::sync::Arc;
 //! use sim_core::{experiment, scenario, Model};
@@ -47,6 +51,7 @@
 #![warn(missing_docs, missing_debug_implementations, unreachable_pub)]
 
 pub mod analytic;
+pub mod dialer;
 pub mod engine;
 pub mod experiment;
 pub mod routing;
