@@ -31,6 +31,13 @@ pub struct DialerView {
     /// Idle agents this campaign may use now (blending reserve and quota
     /// already applied).
     pub free_agents: u32,
+    /// Idle agents of the campaign's groups it may not use (held back for
+    /// inbound by blending): inbound calls take these first.
+    pub held_back: u32,
+    /// Inbound calls answered per second by the campaign's blended agents,
+    /// lately (0 without blended agents): each may take an agent the dialer
+    /// counted on.
+    pub inbound_per_s: f64,
     /// Agents in a conversation of this campaign.
     pub talking: u32,
     /// Agents in after-call work of this campaign.
@@ -55,6 +62,11 @@ pub struct DialerView {
     pub mean_wrap_s: f64,
     /// Live answers in the compliance window now.
     pub window_live: u64,
+    /// Live answers so far in the run.
+    pub live_total: u64,
+    /// Abandoned calls so far in the run (all causes, AMD false positives
+    /// included).
+    pub abandoned_total: u64,
     /// Abandoned calls in the compliance window now.
     pub window_abandoned: u64,
     /// The cap on abandoned ÷ live answers.
@@ -98,36 +110,43 @@ impl Dialer for Progressive {
 /// 1. **estimates the connect rate** `p`: the share of resolved attempts that
 ///    were passed on to an agent, with a cautious prior (as if 20 attempts had
 ///    connected at 50 %, which under-dials while little is known);
-/// 2. **chooses the abandon rate it may plan for**, `r`, from the rolling
-///    compliance window (`live` answers, `abandoned` of them): with
-///    `aim = cap × (1 − margin)`, it plans so that the window would be back at
-///    the aim after the next `horizon_live` live answers:
-///    `r = clamp((aim · (live + horizon_live) − abandoned) ÷ horizon_live, 0, cap)`,
-///    that is `r = aim + (live ÷ horizon_live)·(aim − rate)`. While the window
-///    is under the aim it spends the slack (up to the cap); as its rate nears
-///    and passes the aim, `r` falls, reaching zero — no more lines than free
-///    agents — before the cap. `r` never exceeds the cap: the dialer never plans
-///    to break it. The correction grows with the window's size, so the
-///    window's rate settles on the aim whatever the model below misjudges (AMD
-///    false positives included, which no pacing avoids);
-/// 3. **counts the agents that will take the answers**: `free − live_waiting`
+/// 2. **chooses the abandon rate to expect**, `e`, from the rolling compliance
+///    window (`live` answers, `abandoned` of them): with `aim = cap × (1 −
+///    margin)`, the rate that would bring the window back to the aim over the
+///    next `horizon_live` live answers, never above the cap:
+///    `e = min(cap, aim + (live ÷ horizon_live)·(aim − abandoned ÷ live))`.
+///    While the window is under the aim it spends the slack; as its rate nears
+///    and passes the aim, `e` falls. The correction grows with the window's
+///    size, so a long window (24 h, 30 days) is held on the aim;
+/// 3. **corrects for what its model misjudges**: it keeps the sum of the rates
+///    it planned for, per live answer, and the bias `b = (abandoned − planned)
+///    ÷ (live + 50)` over the run (AMD false positives, which no pacing avoids,
+///    and the simplifications of step 5). It plans for `r = e − b`, so that the
+///    rate it expects to *see*, `r + b`, is `e`: at most the cap. `r` is kept
+///    between a tenth of the aim (not zero: some risk must be taken for any
+///    line to be dialled on a blended floor, and the window's rate only falls
+///    if calls keep being connected) and twice the cap;
+/// 4. **counts the agents that will take the answers**: `free − live_waiting`
 ///    for sure, plus the agents that will have freed by the time the answers
 ///    come: `Binomial(wrapping_up, 1 − e^(−d/w)) + Binomial(talking, 1 −
 ///    e^(−d/(t+w)))`, where `d` is the mean delay from dial to connect, `w` the
 ///    mean after-call work and `t` the mean talk time (an agent busy for a
 ///    memoryless remaining time of that mean frees within `d` with that
-///    probability);
-/// 4. **sizes the lines**: the largest `n` (at most `max_lines_per_agent` per
-///    agent of the campaign) for which the expected abandon rate of `n` lines,
+///    probability); on a blended floor, less the inbound calls that will take
+///    one of these agents first: `max(0, Poisson(inbound_per_s · d) −
+///    held_back)` (inbound takes the agents held back for it first);
+/// 5. **sizes the lines**: the largest `n` (at most `max_lines_per_agent` per
+///    agent of the campaign) for which the model's abandon rate of `n` lines,
 ///    `E[(X − A)⁺] ÷ E[X]` with `X ~ Binomial(n, p)` live answers competing for
-///    the `A` agents of step 3, is at most `r`; it dials `n − lines_in_flight`
+///    the `A` agents of step 4, is at most `r`; it dials `n − lines_in_flight`
 ///    new lines.
 ///
-/// With `r = 0` this dials no more lines than free agents (like a progressive
-/// dialer, without reserving them); with `r` at the cap it over-dials as far as
-/// the cap allows. Treating the answers of all lines in flight as if they came
-/// at once is a simplification that step 2's feedback corrects.
-#[derive(Debug, Clone, Copy)]
+/// With `r` at its floor this dials hardly more lines than free agents (like a
+/// progressive dialer, without reserving them); with `r` high it over-dials as
+/// far as the cap allows. Treating the answers of all lines in flight as if
+/// they came at once, against agents counted at one moment, is the model's
+/// main simplification; steps 2 and 3 correct for it.
+#[derive(Debug, Clone)]
 pub struct Predictive {
     /// Share of the cap kept in reserve (the aim is `cap × (1 − margin)`).
     pub margin: f64,
@@ -136,6 +155,12 @@ pub struct Predictive {
     /// Live answers over which the window is brought back to the aim (step 2):
     /// smaller reacts harder.
     pub horizon_live: f64,
+    /// Live answers seen so far (run total).
+    seen_live: u64,
+    /// Σ planned rate × live answer, over the run.
+    planned_abandons: f64,
+    /// The rate planned at the last decision.
+    last_rate: f64,
 }
 
 /// The quantities behind one [`Predictive`] decision (for tests and traces).
@@ -143,7 +168,9 @@ pub struct Predictive {
 pub struct Pacing {
     /// Estimated share of attempts that connect to an agent.
     pub connect_rate: f64,
-    /// The abandon rate the decision plans for.
+    /// The abandon rate the dialer expects to see (step 2).
+    pub expected_rate: f64,
+    /// The model's abandon rate the lines are sized for (step 3).
     pub planned_rate: f64,
     /// Agents expected to take the answers.
     pub agents: f64,
@@ -153,17 +180,16 @@ pub struct Pacing {
 
 const PRIOR_ATTEMPTS: f64 = 20.0;
 const PRIOR_CONNECT_RATE: f64 = 0.5;
+const PRIOR_BIAS_LIVE: f64 = 50.0;
+/// The planned rate never falls below this share of the aim.
+const FLOOR_SHARE: f64 = 0.1;
 const PRIOR_DELAY_S: f64 = 15.0;
 const PRIOR_TALK_S: f64 = 180.0;
 const PRIOR_WRAP_S: f64 = 30.0;
 
 impl Default for Predictive {
     fn default() -> Self {
-        Predictive {
-            margin: 0.2,
-            max_lines_per_agent: 3.0,
-            horizon_live: 150.0,
-        }
+        Predictive::new(0.2, 3.0)
     }
 }
 
@@ -176,27 +202,56 @@ fn or(x: f64, default: f64) -> f64 {
 }
 
 impl Predictive {
-    /// The abandon rate to plan for, given the rolling window (step 2).
-    pub fn planned_rate(&self, view: &DialerView) -> f64 {
+    /// A predictive dialer keeping `margin` of the cap in reserve, with at most
+    /// `max_lines_per_agent` lines in flight per agent.
+    pub fn new(margin: f64, max_lines_per_agent: f64) -> Predictive {
+        Predictive {
+            margin,
+            max_lines_per_agent,
+            horizon_live: 150.0,
+            seen_live: 0,
+            planned_abandons: 0.0,
+            last_rate: 0.0,
+        }
+    }
+
+    /// The abandon rate to expect, given the rolling window (step 2).
+    pub fn expected_rate(&self, view: &DialerView) -> f64 {
         let cap = view.max_abandon_rate.max(0.0);
         let aim = cap * (1.0 - self.margin);
         let h = self.horizon_live.max(1.0);
         let live = view.window_live as f64;
-        ((aim * (live + h) - view.window_abandoned as f64) / h).clamp(0.0, cap)
+        ((aim * (live + h) - view.window_abandoned as f64) / h).min(cap)
     }
 
-    /// The whole decision (steps 1–4).
-    pub fn pace(&self, view: &DialerView) -> Pacing {
-        self.pace_from(view, 0)
+    /// The model's rate to plan for, given the window and the model's bias
+    /// (step 3).
+    pub fn planned_rate(&self, view: &DialerView, bias: f64) -> f64 {
+        let cap = view.max_abandon_rate.max(0.0);
+        let aim = cap * (1.0 - self.margin);
+        (self.expected_rate(view) - bias).clamp(aim * FLOOR_SHARE, 2.0 * cap)
+    }
+
+    /// The bias of the model so far: abandons seen beyond those planned, per
+    /// live answer (step 3).
+    pub fn bias(&self, view: &DialerView) -> f64 {
+        (view.abandoned_total as f64 - self.planned_abandons)
+            / (view.live_total as f64 + PRIOR_BIAS_LIVE)
+    }
+
+    /// The whole decision (steps 1–5) for a model bias `bias` (0 for a
+    /// dialer that has not run).
+    pub fn pace(&self, view: &DialerView, bias: f64) -> Pacing {
+        self.pace_from(view, bias, 0)
     }
 
     /// The decision, searching `n` upward from `from` (the answer is the same
     /// when it is at least `from`; below, `from − 1` or less is returned).
-    fn pace_from(&self, view: &DialerView, from: u32) -> Pacing {
+    fn pace_from(&self, view: &DialerView, bias: f64, from: u32) -> Pacing {
         let p = (view.live_connects as f64 + PRIOR_CONNECT_RATE * PRIOR_ATTEMPTS)
             / (view.attempts_resolved as f64 + PRIOR_ATTEMPTS);
         let p = p.clamp(1e-6, 1.0);
-        let r = self.planned_rate(view);
+        let r = self.planned_rate(view, bias);
         let d = or(view.mean_connect_delay_s, PRIOR_DELAY_S);
         let w = or(view.mean_wrap_s, PRIOR_WRAP_S);
         let t = or(view.mean_talk_s, PRIOR_TALK_S);
@@ -207,9 +262,16 @@ impl Predictive {
                 1.0
             }
         };
-        // Agents who will have freed by then: a random number.
+        // Agents who will have freed by then, less those inbound calls will
+        // have taken beyond the ones held back for them: random numbers.
         let freeing = Pmf::binomial(view.wrapping_up, soon(w))
             .convolve(&Pmf::binomial(view.talking, soon(t + w)));
+        let freeing = if view.inbound_per_s > 0.0 {
+            let taken = Pmf::poisson(view.inbound_per_s * d).beyond(i64::from(view.held_back));
+            freeing.convolve(&taken.negated())
+        } else {
+            freeing
+        };
         let sure = i64::from(view.free_agents) - i64::from(view.live_waiting);
         let agents = (sure as f64 + freeing.mean()).max(0.0);
         let working = view.free_agents + view.talking + view.wrapping_up;
@@ -248,6 +310,7 @@ impl Predictive {
         };
         Pacing {
             connect_rate: p,
+            expected_rate: self.expected_rate(view),
             planned_rate: r,
             agents,
             lines: lo,
@@ -257,21 +320,27 @@ impl Predictive {
 
 impl Dialer for Predictive {
     fn lines_to_dial(&mut self, view: &DialerView) -> u32 {
+        // The answers seen since the last decision were dialled under its plan.
+        let new_live = view.live_total.saturating_sub(self.seen_live);
+        self.planned_abandons += new_live as f64 * self.last_rate;
+        self.seen_live = view.live_total;
         if view.records_ready == 0 {
             return 0;
         }
-        let pace = self.pace_from(view, view.lines_in_flight + 1);
+        let pace = self.pace_from(view, self.bias(view), view.lines_in_flight + 1);
+        self.last_rate = pace.planned_rate;
         pace.lines
             .saturating_sub(view.lines_in_flight)
             .min(view.records_ready)
     }
 }
 
-/// A distribution on `start, start + 1, …`, kept to where it has mass.
+/// A distribution on the integers `start, start + 1, …`, kept to where it has
+/// mass.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Pmf {
     /// The smallest value with mass.
-    pub start: u32,
+    pub start: i64,
     /// `P(X = start + i)`.
     pub probs: Vec<f64>,
 }
@@ -289,7 +358,7 @@ impl Pmf {
         }
         if p >= 1.0 {
             return Pmf {
-                start: n,
+                start: i64::from(n),
                 probs: vec![1.0],
             };
         }
@@ -306,7 +375,7 @@ impl Pmf {
             below.push(w);
             k -= 1;
         }
-        let start = mode - below.len() as u32;
+        let start = i64::from(mode) - below.len() as i64;
         below.reverse();
         let mut probs = below;
         probs.push(1.0);
@@ -344,8 +413,77 @@ impl Pmf {
         self.probs
             .iter()
             .enumerate()
-            .map(|(i, q)| (f64::from(self.start) + i as f64) * q)
+            .map(|(i, q)| (self.start as f64 + i as f64) * q)
             .sum()
+    }
+
+    /// `Poisson(mean)`, on the values whose probability is within 1e-16 of the
+    /// mode's.
+    pub fn poisson(mean: f64) -> Pmf {
+        if !(mean > 0.0 && mean.is_finite()) {
+            return Pmf {
+                start: 0,
+                probs: vec![1.0],
+            };
+        }
+        let mode = mean.floor() as i64;
+        let mut below = Vec::new();
+        let mut w = 1.0;
+        let mut k = mode;
+        while k > 0 {
+            w *= k as f64 / mean;
+            if w < 1e-16 {
+                break;
+            }
+            below.push(w);
+            k -= 1;
+        }
+        let start = mode - below.len() as i64;
+        below.reverse();
+        let mut probs = below;
+        probs.push(1.0);
+        let mut w = 1.0;
+        let mut k = mode;
+        loop {
+            k += 1;
+            w *= mean / k as f64;
+            if w < 1e-16 {
+                break;
+            }
+            probs.push(w);
+        }
+        let total: f64 = probs.iter().sum();
+        for x in &mut probs {
+            *x /= total;
+        }
+        Pmf { start, probs }
+    }
+
+    /// The distribution of `max(0, X − slack)`: what is left of `X` once
+    /// `slack` has absorbed its first units.
+    pub fn beyond(&self, slack: i64) -> Pmf {
+        let cut = slack - self.start; // values start..=slack collapse onto 0
+        if cut < 0 {
+            return Pmf {
+                start: self.start - slack,
+                probs: self.probs.clone(),
+            };
+        }
+        let cut = cut as usize;
+        let at_zero: f64 = self.probs.iter().take(cut + 1).sum();
+        let mut probs = vec![at_zero];
+        probs.extend(self.probs.iter().skip(cut + 1));
+        Pmf { start: 0, probs }
+    }
+
+    /// The distribution of `−X`.
+    pub fn negated(&self) -> Pmf {
+        let mut probs = self.probs.clone();
+        probs.reverse();
+        Pmf {
+            start: -(self.start + self.probs.len() as i64 - 1),
+            probs,
+        }
     }
 
     /// `E[(X − sure − Y)⁺]` for `X` distributed as `self` and an independent
@@ -355,14 +493,14 @@ impl Pmf {
         let len = self.probs.len();
         let mut tail = vec![(0.0, 0.0); len + 1];
         for i in (0..len).rev() {
-            let k = f64::from(self.start) + i as f64;
+            let k = self.start as f64 + i as f64;
             tail[i] = (
                 tail[i + 1].0 + self.probs[i],
                 tail[i + 1].1 + k * self.probs[i],
             );
         }
         let mean = tail[0].1;
-        let start = i64::from(self.start);
+        let start = self.start;
         // E[(X − c)⁺] = Σ_{k > c} (k − c) P(X = k).
         let beyond = |c: i64| -> f64 {
             if c < start {
@@ -380,7 +518,7 @@ impl Pmf {
             .probs
             .iter()
             .enumerate()
-            .map(|(j, q)| q * beyond(sure + i64::from(agents.start) + j as i64))
+            .map(|(j, q)| q * beyond(sure + agents.start + j as i64))
             .sum()
     }
 }
@@ -392,7 +530,7 @@ pub fn expected_excess(n: u32, p: f64, a: f64) -> f64 {
     x.probs
         .iter()
         .enumerate()
-        .map(|(i, q)| q * (f64::from(x.start) + i as f64 - a).max(0.0))
+        .map(|(i, q)| q * (x.start as f64 + i as f64 - a).max(0.0))
         .sum()
 }
 
@@ -404,11 +542,7 @@ pub fn dialer_for(kind: &DialerKind) -> Box<dyn Dialer> {
         DialerKind::Predictive {
             margin,
             max_lines_per_agent,
-        } => Box::new(Predictive {
-            margin: *margin,
-            max_lines_per_agent: *max_lines_per_agent,
-            ..Predictive::default()
-        }),
+        } => Box::new(Predictive::new(*margin, *max_lines_per_agent)),
     }
 }
 
@@ -477,7 +611,7 @@ mod tests {
         let v = view();
         let lines = d.lines_to_dial(&v);
         assert!(lines > v.free_agents, "{lines} lines for 5 free agents");
-        let pace = d.pace(&v);
+        let pace = d.pace(&v, 0.0);
         // The plan keeps the expected abandon rate at or under the planned rate.
         let n = pace.lines;
         let rate =
@@ -505,28 +639,124 @@ mod tests {
     fn predictive_backs_off_as_the_window_nears_the_cap() {
         let d = Predictive::default();
         let at = |abandoned: u64| {
-            d.pace(&DialerView {
-                window_live: 1000,
-                window_abandoned: abandoned,
-                ..view()
-            })
+            d.pace(
+                &DialerView {
+                    window_live: 1000,
+                    window_abandoned: abandoned,
+                    ..view()
+                },
+                0.0,
+            )
         };
-        let (low, aim, near, over) = (at(0), at(24), at(29), at(40));
+        let (low, aim, near, over) = (at(0), at(24), at(27), at(40));
         assert_eq!(
             low.planned_rate, 0.03,
             "well under the aim: plan at the cap"
         );
-        assert!(aim.planned_rate < low.planned_rate);
+        assert!(
+            (aim.planned_rate - 0.024).abs() < 1e-12,
+            "on the aim: plan the aim"
+        );
         assert!(near.planned_rate < aim.planned_rate);
-        assert_eq!(over.planned_rate, 0.0);
+        assert!(
+            (over.planned_rate - 0.0024).abs() < 1e-12,
+            "over: the floor"
+        );
         assert!(low.lines >= aim.lines && aim.lines >= near.lines && near.lines >= over.lines);
         assert!(low.lines > over.lines);
-        // Never planned above the cap.
+        // Never expected above the cap.
         for b in 0..60 {
+            assert!(at(b).expected_rate <= 0.03);
             assert!(at(b).planned_rate <= 0.03);
         }
-        // At the cap or beyond: no more lines than agents can take.
-        assert!(f64::from(over.lines) <= over.agents + 1e-9, "{over:?}");
+        // Over the cap: hardly more lines than agents can take.
+        assert!(
+            f64::from(over.lines) <= over.agents.ceil() + 1.0,
+            "{over:?}"
+        );
+    }
+
+    #[test]
+    fn predictive_corrects_its_model_by_what_it_saw() {
+        let mut d = Predictive::default();
+        let v = view();
+        let first = d.lines_to_dial(&v);
+        // 1000 live answers later, 60 abandoned where it planned about 30.
+        let later = DialerView {
+            live_total: 1000,
+            abandoned_total: 60,
+            window_live: 1000,
+            window_abandoned: 24,
+            ..v
+        };
+        d.lines_to_dial(&later);
+        let bias = d.bias(&later);
+        assert!(bias > 0.02, "{bias}");
+        assert!(d.pace(&later, bias).planned_rate < d.pace(&later, 0.0).planned_rate);
+        assert!(d.lines_to_dial(&later) < first);
+        // What it expects to see stays at or under the cap, whatever the bias.
+        for b in [-0.05, -0.01, 0.0, 0.01, 0.05] {
+            let pace = d.pace(&later, b);
+            assert!(pace.expected_rate <= 0.03);
+        }
+    }
+
+    #[test]
+    fn inbound_calls_on_a_blended_floor_mean_fewer_lines() {
+        let d = Predictive::default();
+        let quiet = d.pace(&view(), 0.0);
+        let busy = d.pace(
+            &DialerView {
+                inbound_per_s: 0.2,
+                ..view()
+            },
+            0.0,
+        );
+        assert!(busy.agents < quiet.agents && busy.lines < quiet.lines);
+        // Agents held back for inbound absorb inbound calls first.
+        let held = d.pace(
+            &DialerView {
+                inbound_per_s: 0.2,
+                held_back: 10,
+                ..view()
+            },
+            0.0,
+        );
+        assert!(held.lines > busy.lines);
+    }
+
+    #[test]
+    fn distributions_have_their_means() {
+        let b = Pmf::binomial(40, 0.3);
+        assert!((b.mean() - 12.0).abs() < 1e-9);
+        assert!((b.probs.iter().sum::<f64>() - 1.0).abs() < 1e-12);
+        let p = Pmf::poisson(2.5);
+        assert!((p.mean() - 2.5).abs() < 1e-9);
+        assert_eq!(p.start, 0);
+        let n = p.negated();
+        assert!((n.mean() + 2.5).abs() < 1e-9);
+        // max(0, X − 2) of Poisson(2.5).
+        let left = p.beyond(2);
+        assert_eq!(left.start, 0);
+        let direct: f64 = p
+            .probs
+            .iter()
+            .enumerate()
+            .map(|(k, q)| q * (k as f64 - 2.0).max(0.0))
+            .sum();
+        assert!((left.mean() - direct).abs() < 1e-12);
+        // Excess of Binomial(4, 0.5) over 1 sure agent plus 0 or 1 more (½ each).
+        let x = Pmf::binomial(4, 0.5);
+        let y = Pmf::binomial(1, 0.5);
+        let e = x.excess_over(1, &y);
+        let want = 0.5 * expected_excess(4, 0.5, 1.0) + 0.5 * expected_excess(4, 0.5, 2.0);
+        assert!((e - want).abs() < 1e-12);
+        // A negative number of agents: every answer is in excess, and more.
+        let e = x.excess_over(-1, &Pmf::binomial(0, 0.5));
+        assert!((e - 3.0).abs() < 1e-12);
+        // Large and lopsided binomials stay finite.
+        let big = Pmf::binomial(1_000_000, 0.999);
+        assert!((big.mean() - 999_000.0).abs() < 1e-3);
     }
 
     #[test]
@@ -541,14 +771,14 @@ mod tests {
             wrapping_up: 6,
             ..alone
         };
-        assert!(d.pace(&with_wrap).agents > d.pace(&alone).agents);
-        assert!(d.pace(&with_wrap).lines > d.pace(&alone).lines);
+        assert!(d.pace(&with_wrap, 0.0).agents > d.pace(&alone, 0.0).agents);
+        assert!(d.pace(&with_wrap, 0.0).lines > d.pace(&alone, 0.0).lines);
         // Waiting answers take agents first.
         let waiting = DialerView {
             live_waiting: 3,
             ..alone
         };
-        assert!(d.pace(&waiting).agents < d.pace(&alone).agents);
+        assert!(d.pace(&waiting, 0.0).agents < d.pace(&alone, 0.0).agents);
     }
 
     #[test]

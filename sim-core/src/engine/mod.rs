@@ -1359,7 +1359,7 @@ impl<O: Observer> Simulation<O> {
         }
         let wait_s = now_s - s.arrived_s;
         if let Some(out) = self.out.as_deref_mut() {
-            out.inbound_outcome(ct, now_s, wait_s <= model.sl_s);
+            out.inbound_answered(ct, group, now_s, wait_s <= model.sl_s);
         }
         self.collector.busy_span(ct, group, now_s, now_s + handle_s);
         self.collector.answered(

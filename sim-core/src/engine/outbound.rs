@@ -60,6 +60,10 @@ use crate::stats::campaign::{CampaignCollector, CampaignSetup};
 /// Seconds between a campaign's dialer ticks.
 pub const DIALER_TICK_S: f64 = 1.0;
 
+/// The window over which dialers see the rate of inbound calls taken by their
+/// blended agents, seconds.
+pub const INBOUND_RATE_WINDOW_S: f64 = 900.0;
+
 const NONE: u32 = u32::MAX;
 
 /// What an agent is doing for a campaign.
@@ -151,8 +155,12 @@ struct CampaignRun {
     /// Live answers' fates in the compliance window: (time, abandoned).
     window: VecDeque<(f64, bool)>,
     window_abandoned: u64,
+    live_total: u64,
+    abandoned_total: u64,
     /// Preview times.
     preview_rng: Stream,
+    /// When the campaign's blended agents answered inbound calls, lately.
+    inbound_answers: VecDeque<f64>,
 }
 
 #[derive(Debug)]
@@ -180,6 +188,8 @@ pub(crate) struct Outbound {
     tracked_types: Vec<bool>,
     /// Groups that take inbound calls.
     inbound_groups: Vec<u32>,
+    /// Per agent group, the campaigns it works.
+    group_campaigns: Vec<Vec<u32>>,
     /// Outbound calls not yet ended.
     in_flight: u32,
     /// Campaigns whose dialing window has not closed.
@@ -220,7 +230,10 @@ impl Outbound {
                 wrap_n: 0,
                 window: VecDeque::new(),
                 window_abandoned: 0,
+                live_total: 0,
+                abandoned_total: 0,
                 preview_rng: stream(seed, replication, Purpose::Preview, c as u64),
+                inbound_answers: VecDeque::new(),
             })
             .collect();
         let blended = |g: usize| {
@@ -266,6 +279,7 @@ impl Outbound {
                 .filter(|(_, g)| g.inbound())
                 .map(|(i, _)| i as u32)
                 .collect(),
+            group_campaigns: model.groups.iter().map(|g| g.campaigns.clone()).collect(),
             in_flight: 0,
             open: model.campaigns.len() as u32,
             seed,
@@ -298,6 +312,25 @@ impl Outbound {
         {
             b.log.push_back((now_s, in_sl));
             b.in_sl += u32::from(in_sl);
+        }
+    }
+
+    /// An agent of `group` answered an inbound call of type `ct` at `now_s`
+    /// (`in_sl`: within the threshold).
+    #[inline]
+    pub(crate) fn inbound_answered(&mut self, ct: usize, group: usize, now_s: f64, in_sl: bool) {
+        self.inbound_outcome(ct, now_s, in_sl);
+        if let Some(cs) = self.group_campaigns.get(group) {
+            for &c in cs {
+                let log = &mut self.campaigns[c as usize].inbound_answers;
+                log.push_back(now_s);
+                while log
+                    .front()
+                    .is_some_and(|t| *t <= now_s - INBOUND_RATE_WINDOW_S)
+                {
+                    log.pop_front();
+                }
+            }
         }
     }
 
@@ -535,10 +568,26 @@ impl<O: Observer> Simulation<O> {
         };
         let run = &out.campaigns[c];
         let (only, blended) = self.free_for(c);
+        let idle: u32 = m
+            .outbound_groups
+            .iter()
+            .chain(&m.blended_groups)
+            .map(|&g| self.floor.idle_in(g as usize))
+            .sum();
+        let now_s = self.now.seconds();
+        let recent = run
+            .inbound_answers
+            .iter()
+            .rev()
+            .take_while(|t| **t > now_s - INBOUND_RATE_WINDOW_S)
+            .count();
+        let span = now_s.clamp(60.0, INBOUND_RATE_WINDOW_S);
         let mean = |sum: f64, n: u64| if n > 0 { sum / n as f64 } else { f64::NAN };
         DialerView {
-            now_s: self.now.seconds(),
+            now_s,
             free_agents: only + blended,
+            held_back: idle.saturating_sub(only + blended),
+            inbound_per_s: recent as f64 / span,
             talking: run.talking,
             wrapping_up: run.wrapping,
             lines_in_flight: run.in_flight,
@@ -551,6 +600,8 @@ impl<O: Observer> Simulation<O> {
             mean_talk_s: mean(run.talk_sum_s, run.talk_n),
             mean_wrap_s: mean(run.wrap_sum_s, run.wrap_n),
             window_live: run.window.len() as u64,
+            live_total: run.live_total,
+            abandoned_total: run.abandoned_total,
             window_abandoned: run.window_abandoned,
             max_abandon_rate: m.max_abandon_rate,
         }
@@ -853,6 +904,8 @@ impl<O: Observer> Simulation<O> {
         let run = &mut self.out().campaigns[c];
         run.window.push_back((now_s, true));
         run.window_abandoned += 1;
+        run.live_total += 1;
+        run.abandoned_total += 1;
         if let Some(k) = self.collector.campaigns.as_deref_mut() {
             k.fate(c, now_s, true, s.counted);
         }
@@ -1001,6 +1054,7 @@ impl<O: Observer> Simulation<O> {
         if live {
             let run = &mut self.out().campaigns[c];
             run.window.push_back((now_s, false));
+            run.live_total += 1;
         }
         if let Some(k) = self.collector.campaigns.as_deref_mut() {
             if live {
