@@ -317,7 +317,7 @@ impl Outbound {
 
     /// An agent of `group` answered an inbound call of type `ct` at `now_s`
     /// (`in_sl`: within the threshold).
-    #[inline]
+    #[inline(never)]
     pub(crate) fn inbound_answered(&mut self, ct: usize, group: usize, now_s: f64, in_sl: bool) {
         self.inbound_outcome(ct, now_s, in_sl);
         if let Some(cs) = self.group_campaigns.get(group) {
@@ -335,7 +335,7 @@ impl Outbound {
     }
 
     /// The agent became free at `now_s` (after work, a break, logging on).
-    #[inline]
+    #[inline(never)]
     pub(crate) fn agent_free_since(&mut self, agent: AgentId, now_s: f64) {
         let a = &mut self.agents[agent.0 as usize];
         if a.hold_since {
@@ -346,7 +346,7 @@ impl Outbound {
     }
 
     /// The agent finished all its work: close its outbound bookkeeping.
-    #[inline]
+    #[inline(never)]
     pub(crate) fn agent_done(&mut self, agent: AgentId) {
         let a = &mut self.agents[agent.0 as usize];
         if a.campaign == NONE {
@@ -481,6 +481,7 @@ impl<O: Observer> Simulation<O> {
         }
     }
 
+    #[inline(never)]
     pub(super) fn on_dialer_tick(&mut self, c: usize) {
         let now_s = self.now.seconds();
         let end_s = self.model.campaigns[c].end_s;
@@ -702,6 +703,7 @@ impl<O: Observer> Simulation<O> {
     }
 
     /// A preview ended: the agent dials its record (unless the window closed).
+    #[inline(never)]
     pub(super) fn on_preview_done(&mut self, agent: AgentId) {
         let a = self.out().agents[agent.0 as usize];
         if a.campaign == NONE {
@@ -809,6 +811,7 @@ impl<O: Observer> Simulation<O> {
         (s.generation == call.generation && s.state == state && s.outbound).then_some(s)
     }
 
+    #[inline(never)]
     pub(super) fn on_dial_done(&mut self, call: CallRef) {
         let Some(s) = self.live_slot(call, CallState::Dialing) else {
             return;
@@ -842,6 +845,7 @@ impl<O: Observer> Simulation<O> {
         }
     }
 
+    #[inline(never)]
     pub(super) fn on_amd_done(&mut self, call: CallRef) {
         let Some(s) = self.live_slot(call, CallState::Amd) else {
             return;
@@ -957,6 +961,7 @@ impl<O: Observer> Simulation<O> {
         self.consult(c);
     }
 
+    #[inline(never)]
     pub(super) fn on_connect_timeout(&mut self, call: CallRef) {
         let Some(s) = self.live_slot(call, CallState::AwaitingAgent) else {
             return;
@@ -989,6 +994,7 @@ impl<O: Observer> Simulation<O> {
 
     /// A freed agent (no inbound call waiting) takes an answer waiting for an
     /// agent of its campaigns, if any. Returns whether it did.
+    #[inline(never)]
     pub(super) fn take_waiting_outbound(&mut self, agent: AgentId) -> bool {
         let g = self.floor.group_of(agent);
         let model = Arc::clone(&self.model);
@@ -1009,6 +1015,7 @@ impl<O: Observer> Simulation<O> {
     }
 
     /// An agent became idle: the dialers of its campaigns may use it.
+    #[inline(never)]
     pub(super) fn agent_idle_for_outbound(&mut self, agent: AgentId) {
         let g = self.floor.group_of(agent);
         let model = Arc::clone(&self.model);
@@ -1147,6 +1154,7 @@ impl<O: Observer> Simulation<O> {
 
     /// The callee hung up after talking to `agent` (who may go on to after-call
     /// work): record the outcome and free the line.
+    #[inline(never)]
     pub(super) fn outbound_call_ends(&mut self, agent: AgentId, call: CallRef) {
         let now_s = self.now.seconds();
         let s = *self.slot(call);
@@ -1236,6 +1244,7 @@ impl<O: Observer> Simulation<O> {
         }
     }
 
+    #[inline(never)]
     pub(super) fn on_blend_review(&mut self) {
         let now_s = self.now.seconds();
         let model = Arc::clone(&self.model);
