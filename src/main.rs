@@ -164,9 +164,14 @@ fn load_scenario(path: &Path) -> anyhow::Result<sim_core::Scenario> {
 fn cmd_check(path: &Path) -> anyhow::Result<()> {
     let s = load_scenario(path)?;
     let mut out = io::stdout().lock();
+    let campaigns = if s.campaigns.is_empty() {
+        String::new()
+    } else {
+        format!(", {} campaign(s)", s.campaigns.len())
+    };
     writeln!(
         out,
-        "{}: ok — \"{}\": {} call type(s), {} agent group(s), {} agent(s)",
+        "{}: ok — \"{}\": {} call type(s), {} agent group(s), {} agent(s){campaigns}",
         path.display(),
         s.name,
         s.call_types.len(),

@@ -136,6 +136,10 @@ fn default_recall_after_abandon() -> f64 {
 /// The most attempts a campaign may allow per record.
 pub const MAX_ATTEMPTS_LIMIT: u32 = 100;
 
+/// The most records a call list may hold (the engine keeps a byte per record
+/// per replication).
+pub const MAX_LIST_LEN: usize = 10_000_000;
+
 /// One record of a call list.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -519,10 +523,17 @@ impl Campaign {
             )),
             _ => {}
         }
-        if self.list_len() > u32::MAX as usize / 2 {
+        if self.list_len() > MAX_LIST_LEN {
             p.push(Problem::new(
-                path.field("list_size"),
-                "the call list is too long",
+                if self.records.is_empty() {
+                    path.field("list_size")
+                } else {
+                    path.field("records")
+                },
+                format!(
+                    "the call list is too long: at most {MAX_LIST_LEN} records, found {}",
+                    self.list_len()
+                ),
             ));
         }
         for (i, r) in self.records.iter().enumerate() {
