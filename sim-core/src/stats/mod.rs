@@ -27,6 +27,21 @@
 //! mean over replications and the half-width of its 95 % confidence interval
 //! (Student t with n − 1 degrees of freedom). A KPI undefined in a replication (ASA
 //! with no answered call) is left out of that KPI's estimate.
+//!
+//! # Campaign KPIs
+//!
+//! Outbound campaigns have their own KPIs ([`CAMPAIGN_KPI_NAMES`], defined on
+//! [`RepResult::campaign_kpis`]). The compliance metric is the one regulators
+//! cap: nuisance abandons ÷ live answers of the campaign over a rolling window
+//! of `abandon_limit.window_h` hours. A live answer is a person who picked up
+//! and was either connected to an agent or abandoned; a nuisance abandon is a
+//! person hung up on without an agent — none free within `connect_within_s`,
+//! or taken for a machine by AMD (a false positive). Answering machines count
+//! in neither. A *compliance window* `(t − window_h, t]` is judged at each
+//! interval end `t` during dialing that lies `window_h` or more after the
+//! start of dialing, and once more at the end of dialing (with the last
+//! answers); with a 24 h or 30-day window and a one-day run, that one window is
+//! the day.
 
 pub(crate) mod campaign;
 pub(crate) mod collector;
