@@ -1000,10 +1000,7 @@ impl<O: Observer> Simulation<O> {
         let model = Arc::clone(&self.model);
         for &c in &model.groups[g].campaigns {
             let c = c as usize;
-            loop {
-                let Some(call) = self.out().campaigns[c].waiting.pop_front() else {
-                    break;
-                };
+            while let Some(call) = self.out().campaigns[c].waiting.pop_front() {
                 if self.live_slot(call, CallState::AwaitingAgent).is_some() {
                     self.out().campaigns[c].live_waiting -= 1;
                     self.connect(agent, call);
