@@ -167,6 +167,8 @@ struct CampaignRun {
 struct BlendRun {
     reserve: u32,
     band: bool,
+    /// The band's window, seconds.
+    window_s: f64,
     quota: u32,
     /// Blended agents doing outbound work now.
     engaged: u32,
@@ -256,6 +258,7 @@ impl Outbound {
         let blend = model.blending.as_ref().map(|b| BlendRun {
             reserve: b.reserve,
             band: b.band.is_some(),
+            window_s: b.band.map_or(0.0, |band| band.window_s),
             quota: b.band.map_or(0, |band| band.start),
             engaged: 0,
             blended_agents: model
@@ -312,6 +315,13 @@ impl Outbound {
         {
             b.log.push_back((now_s, in_sl));
             b.in_sl += u32::from(in_sl);
+            while let Some(&(t, ok)) = b.log.front() {
+                if t > now_s - b.window_s {
+                    break;
+                }
+                b.log.pop_front();
+                b.in_sl -= u32::from(ok);
+            }
         }
     }
 
