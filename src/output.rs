@@ -530,8 +530,11 @@ pub(crate) fn report_table(out: &mut impl Write, r: &Report, s: &Scenario) -> st
     if !s.call_types.is_empty() {
         inbound_table(out, r)?;
     }
+    // Without call types the inbound columns would be empty.
+    let inbound = !s.call_types.is_empty();
     let header: Vec<String> = ["agent group", "agents", "answered", "AHT (s)", "occupancy"]
         .iter()
+        .filter(|c| inbound || !matches!(**c, "answered" | "AHT (s)"))
         .map(|s| s.to_string())
         .collect();
     let rows: Vec<Vec<String>> = r
@@ -539,13 +542,13 @@ pub(crate) fn report_table(out: &mut impl Write, r: &Report, s: &Scenario) -> st
         .iter()
         .zip(&s.agent_groups)
         .map(|((name, k), g)| {
-            vec![
-                name.clone(),
-                g.max_agents().to_string(),
-                fmt_est("answered", k),
-                fmt_est("aht_s", k),
-                fmt_est("occupancy", k),
-            ]
+            let mut row = vec![name.clone(), g.max_agents().to_string()];
+            if inbound {
+                row.push(fmt_est("answered", k));
+                row.push(fmt_est("aht_s", k));
+            }
+            row.push(fmt_est("occupancy", k));
+            row
         })
         .collect();
     table(out, &header, &rows)?;
@@ -680,11 +683,20 @@ pub(crate) fn report_table(out: &mut impl Write, r: &Report, s: &Scenario) -> st
         writeln!(out, "agent-hours {name}: {}{cost}", fmt_plain(e, 1))?;
     }
     writeln!(out)?;
-    writeln!(
-        out,
-        "service level = answered within {} s ÷ (answered + abandoned); ASA = mean wait of answered calls.",
-        s.service_level_s
-    )
+    if inbound {
+        writeln!(
+            out,
+            "service level = answered within {} s ÷ (answered + abandoned); ASA = mean wait of answered calls.",
+            s.service_level_s
+        )?;
+    }
+    if !r.by_campaign.is_empty() {
+        writeln!(
+            out,
+            "abandon rate = people hung up on without an agent (none within connect_within_s, or AMD) ÷ people who answered; contacts = right-party contacts; agent-hours = available hours of the campaign's groups while dialing."
+        )?;
+    }
+    Ok(())
 }
 
 fn fmt_plain(e: &Estimate, decimals: usize) -> String {
