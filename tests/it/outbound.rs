@@ -262,6 +262,7 @@ Scenario(
             wrong_party: Retry(after_min: 40.0, max_attempts: 2),
         ),
         max_attempts: 4,
+        recall_after_abandon_h: RECALL,
     )],
     agent_groups: [AgentGroup(name: "callers", count: 6, skills: ["list"])],
 )"#;
@@ -291,28 +292,41 @@ fn every_dial_follows_the_campaign_rules() {
             )
         })
         .collect();
+    let mut recalled = 0;
     for dialer in [
         "Progressive",
         "Predictive(margin: 0.0)",
         "Preview(preview_time: Uniform(min_s: 5.0, max_s: 15.0))",
     ] {
-        let src = RULES
-            .replace("RECORDS", &records.join(", "))
-            .replace("DIALER", dialer);
-        let m = model(&src);
-        for seed in 0..3 {
-            let (r, events) = Simulation::with_observer(Arc::clone(&m), seed, 0, Vec::new()).run();
-            check_rules(dialer, &r, &events, &personas);
+        // The UK's 72 h, and a rest short enough to see records dialled again.
+        for recall_h in [72.0, 0.5] {
+            let src = RULES
+                .replace("RECORDS", &records.join(", "))
+                .replace("DIALER", dialer)
+                .replace("RECALL", &format!("{recall_h:?}"));
+            let m = model(&src);
+            for seed in 0..3 {
+                let (r, events) =
+                    Simulation::with_observer(Arc::clone(&m), seed, 0, Vec::new()).run();
+                recalled += check_rules(dialer, recall_h * 60.0, &r, &events, &personas);
+            }
         }
     }
+    assert!(
+        recalled > 0,
+        "no abandoned record was dialled again after its rest"
+    );
 }
 
+/// Checks one run; returns how many abandoned records were dialled again.
 fn check_rules(
     dialer: &str,
+    recall_min: f64,
     r: &sim_core::stats::RepResult,
     events: &[(SimTime, SimEvent)],
     personas: &[&str],
-) {
+) -> usize {
+    let mut recalled = 0;
     let mut fates: HashMap<u64, Fate> = HashMap::new();
     let mut order: Vec<u64> = Vec::new();
     let mut in_hand: HashMap<u32, u64> = HashMap::new();
@@ -412,7 +426,14 @@ fn check_rules(
             let (a, b) = (pair[0], pair[1]);
             let gap_min = (b.at_s - a.at_s) / 60.0;
             let outcome = a.outcome.expect("outcome");
-            assert!(!a.abandoned_live, "record {record} abandoned, then dialled");
+            if a.abandoned_live {
+                assert!(
+                    gap_min >= recall_min,
+                    "record {record} abandoned, then dialled {gap_min} min later"
+                );
+                recalled += 1;
+                continue;
+            }
             assert!(
                 !(outcome == DialOutcome::RightParty && a.connected),
                 "record {record} reached, then dialled"
@@ -445,6 +466,7 @@ fn check_rules(
         }
         let _ = (dials[0].amd_machine, dials[0].dropped_machine);
     }
+    recalled
 }
 
 #[test]
