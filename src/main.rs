@@ -409,9 +409,14 @@ fn warn_precision(outcome: &PrecisionOutcome) {
 fn cmd_check(path: &Path) -> anyhow::Result<()> {
     let s = load_scenario(path)?;
     let mut out = io::stdout().lock();
+    let campaigns = if s.campaigns.is_empty() {
+        String::new()
+    } else {
+        format!(", {} campaign(s)", s.campaigns.len())
+    };
     writeln!(
         out,
-        "{}: ok — \"{}\": {} call type(s), {} agent group(s), {} agent(s)",
+        "{}: ok — \"{}\": {} call type(s), {} agent group(s), {} agent(s){campaigns}",
         path.display(),
         s.name,
         s.call_types.len(),

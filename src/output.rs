@@ -7,7 +7,7 @@ use sim_core::analytic::{ErlangKpis, QueueParams};
 use sim_core::experiment::precision::PrecisionOutcome;
 use sim_core::experiment::sweep::{SweepReport, format_value};
 use sim_core::scenario::Phase;
-use sim_core::stats::{Estimate, KPI_NAMES, KpiEstimates};
+use sim_core::stats::{CAMPAIGN_KPI_NAMES, Estimate, KPI_NAMES, KpiEstimates};
 use sim_core::trace::Trace;
 use sim_core::trace::record::TidyRow;
 use sim_core::{Report, Scenario};
@@ -195,6 +195,34 @@ pub(crate) fn report_json(
         );
     }
     obj.insert("by_interval".into(), Value::Array(intervals));
+    if !r.by_campaign.is_empty() {
+        let campaigns = named(r.by_campaign.iter().map(|c| {
+            let intervals: Vec<Value> = r
+                .by_interval
+                .iter()
+                .zip(&c.by_interval)
+                .map(|(iv, k)| {
+                    json!({
+                        "interval": iv.index,
+                        "start": clock(s.day_start_h, iv.start_s),
+                        "end": clock(s.day_start_h, iv.end_s),
+                        "kpis": estimates_json(k),
+                    })
+                })
+                .collect();
+            (
+                &c.name,
+                json!({
+                    "dialer": c.dialer,
+                    "max_abandon_rate": c.max_abandon_rate,
+                    "window_h": c.window_h,
+                    "kpis": estimates_json(&c.kpis),
+                    "by_interval": intervals,
+                }),
+            )
+        }));
+        obj.insert("by_campaign".into(), campaigns);
+    }
     if let Some(ivr) = &r.ivr {
         obj.insert(
             "ivr".into(),
@@ -257,15 +285,25 @@ pub(crate) fn report_json(
 }
 
 /// Tidy CSV, one row per scope (the whole run per call type, group and
-/// personality; each interval overall and per call type), one column per KPI mean
-/// and one per its 95 % half-width.
+/// personality; each interval overall and per call type; each campaign over the
+/// run and per interval), one column per KPI mean and one per its 95 %
+/// half-width. With campaigns, their KPIs add columns (a KPI name both have,
+/// `abandon_rate`, shares its column).
 pub(crate) fn report_csv(out: &mut impl Write, r: &Report, s: &Scenario) -> anyhow::Result<()> {
     let mut w = csv::Writer::from_writer(out);
     let mut header: Vec<String> = ["scope", "name", "interval", "start", "end"]
         .iter()
         .map(|x| x.to_string())
         .collect();
-    for k in KPI_NAMES {
+    let mut columns: Vec<&str> = KPI_NAMES.to_vec();
+    if !r.by_campaign.is_empty() {
+        for k in CAMPAIGN_KPI_NAMES {
+            if !columns.contains(&k) {
+                columns.push(k);
+            }
+        }
+    }
+    for k in &columns {
         header.push(k.to_string());
         header.push(format!("{k}_ci95"));
     }
@@ -282,7 +320,7 @@ pub(crate) fn report_csv(out: &mut impl Write, r: &Report, s: &Scenario) -> anyh
                 a.to_string(),
                 b.to_string(),
             ];
-            for kpi in KPI_NAMES {
+            for kpi in &columns {
                 match k.get(kpi) {
                     Some(e) => {
                         rec.push(fmt_num(e.mean));
@@ -317,6 +355,32 @@ pub(crate) fn report_csv(out: &mut impl Write, r: &Report, s: &Scenario) -> anyh
             row("interval", n, iv.index.to_string(), &a, &b, k)?;
         }
     }
+    let dial_start = |c: &sim_core::scenario::Campaign| {
+        clock(s.day_start_h, c.window.start_h.max(s.warmup_h) * 3600.0)
+    };
+    for (c, camp) in r.by_campaign.iter().zip(&s.campaigns) {
+        let end = clock(s.day_start_h, camp.window.end_h * 3600.0);
+        row(
+            "campaign",
+            &c.name,
+            "all".into(),
+            &dial_start(camp),
+            &end,
+            &c.kpis,
+        )?;
+        for (iv, k) in r.by_interval.iter().zip(&c.by_interval) {
+            if k.get("agent_hours").is_none_or(|e| e.mean <= 0.0)
+                && k.get("dials").is_none_or(|e| e.mean <= 0.0)
+            {
+                continue;
+            }
+            let (a, b) = (
+                clock(s.day_start_h, iv.start_s),
+                clock(s.day_start_h, iv.end_s),
+            );
+            row("campaign", &c.name, iv.index.to_string(), &a, &b, k)?;
+        }
+    }
     w.flush()?;
     Ok(())
 }
@@ -335,10 +399,119 @@ fn fmt_kpi(kpi: &str, x: f64) -> String {
         return "—".into();
     }
     match kpi {
-        "offered" | "answered" | "abandoned" => format!("{x:.1}"),
-        "service_level" | "abandon_rate" | "p_wait" | "occupancy" => format!("{:.2}%", 100.0 * x),
+        "offered"
+        | "answered"
+        | "abandoned"
+        | "dials"
+        | "live_answers"
+        | "connects"
+        | "right_party_contacts"
+        | "sales"
+        | "nuisance_abandons"
+        | "amd_false_positives"
+        | "amd_false_negatives"
+        | "agent_hours" => format!("{x:.1}"),
+        "service_level"
+        | "abandon_rate"
+        | "p_wait"
+        | "occupancy"
+        | "conversion_rate"
+        | "rolling_abandon_rate"
+        | "abandon_rate_max"
+        | "windows_within_cap" => {
+            format!("{:.2}%", 100.0 * x)
+        }
         _ => format!("{x:.2}"),
     }
+}
+
+const CAMPAIGN_LABELS: [(&str, &str); 17] = [
+    ("dials", "dials"),
+    ("live_answers", "live answers"),
+    ("connects", "connects"),
+    ("right_party_contacts", "right-party contacts"),
+    ("sales", "sales"),
+    ("conversion_rate", "conversion (sales/RPC)"),
+    ("nuisance_abandons", "nuisance abandons"),
+    ("abandon_rate", "abandon rate (day)"),
+    ("rolling_abandon_rate", "rolling abandon rate (end)"),
+    ("abandon_rate_max", "rolling abandon rate (max)"),
+    ("windows_within_cap", "windows within the cap"),
+    ("amd_false_positives", "AMD false positives"),
+    ("amd_false_negatives", "AMD false negatives"),
+    ("agent_wait_s", "agent wait per connect (s)"),
+    ("agent_hours", "agent-hours"),
+    ("contacts_per_agent_hour", "contacts per agent-hour"),
+    ("sales_per_agent_hour", "sales per agent-hour"),
+];
+
+/// The campaigns: their KPIs side by side, then per interval while dialing.
+fn campaigns_table(out: &mut impl Write, r: &Report, s: &Scenario) -> std::io::Result<()> {
+    let mut header = vec!["campaign".to_string()];
+    header.extend(r.by_campaign.iter().map(|c| {
+        format!(
+            "{} ({}, cap {:.1}%/{} h)",
+            c.name,
+            c.dialer,
+            100.0 * c.max_abandon_rate,
+            c.window_h
+        )
+    }));
+    let rows: Vec<Vec<String>> = CAMPAIGN_LABELS
+        .iter()
+        .filter(|(kpi, _)| r.by_campaign.iter().any(|c| c.kpis.get(kpi).is_some()))
+        .map(|(kpi, label)| {
+            let mut row = vec![label.to_string()];
+            row.extend(r.by_campaign.iter().map(|c| fmt_est(kpi, &c.kpis)));
+            row
+        })
+        .collect();
+    table(out, &header, &rows)?;
+    writeln!(out)?;
+    for c in &r.by_campaign {
+        let header: Vec<String> = [
+            c.name.as_str(),
+            "dials",
+            "connects",
+            "RPC",
+            "sales",
+            "nuisance",
+            "rolling abandon",
+            "agent wait (s)",
+            "RPC/agent-h",
+        ]
+        .iter()
+        .map(|x| x.to_string())
+        .collect();
+        let rows: Vec<Vec<String>> = r
+            .by_interval
+            .iter()
+            .zip(&c.by_interval)
+            .filter(|(_, k)| k.get("dials").is_some_and(|e| e.mean > 0.0))
+            .map(|(iv, k)| {
+                vec![
+                    format!(
+                        "{}-{}",
+                        clock(s.day_start_h, iv.start_s),
+                        clock(s.day_start_h, iv.end_s)
+                    ),
+                    fmt_est("dials", k),
+                    fmt_est("connects", k),
+                    fmt_est("right_party_contacts", k),
+                    fmt_est("sales", k),
+                    fmt_est("nuisance_abandons", k),
+                    fmt_est("rolling_abandon_rate", k),
+                    fmt_est("agent_wait_s", k),
+                    fmt_est("contacts_per_agent_hour", k),
+                ]
+            })
+            .collect();
+        if rows.len() > 1 {
+            table(out, &header, &rows)?;
+            writeln!(out)?;
+        }
+    }
+    Ok(())
 }
 
 fn fmt_est(kpi: &str, k: &KpiEstimates) -> String {
@@ -411,7 +584,29 @@ fn table_aligned(
     Ok(())
 }
 
-/// The report as readable tables: KPIs overall and per call type, then per group.
+/// The inbound KPIs overall and per call type.
+fn inbound_table(out: &mut impl Write, r: &Report) -> std::io::Result<()> {
+    let mut header = vec!["KPI".to_string(), "all calls".to_string()];
+    if r.by_call_type.len() > 1 {
+        header.extend(r.by_call_type.iter().map(|(n, _)| n.clone()));
+    }
+    let rows: Vec<Vec<String>> = LABELS
+        .iter()
+        .filter(|(kpi, _)| r.kpis.get(kpi).is_some())
+        .map(|(kpi, label)| {
+            let mut row = vec![label.to_string(), fmt_est(kpi, &r.kpis)];
+            if r.by_call_type.len() > 1 {
+                row.extend(r.by_call_type.iter().map(|(_, k)| fmt_est(kpi, k)));
+            }
+            row
+        })
+        .collect();
+    table(out, &header, &rows)?;
+    writeln!(out)
+}
+
+/// The report as readable tables: KPIs overall and per call type, then per group,
+/// per personality, per interval, per campaign.
 pub(crate) fn report_table(
     out: &mut impl Write,
     r: &Report,
@@ -432,25 +627,14 @@ pub(crate) fn report_table(
         writeln!(out, "{}", precision_line(p))?;
     }
     writeln!(out)?;
-    let mut header = vec!["KPI".to_string(), "all calls".to_string()];
-    if r.by_call_type.len() > 1 {
-        header.extend(r.by_call_type.iter().map(|(n, _)| n.clone()));
+    if !s.call_types.is_empty() {
+        inbound_table(out, r)?;
     }
-    let rows: Vec<Vec<String>> = LABELS
-        .iter()
-        .filter(|(kpi, _)| r.kpis.get(kpi).is_some())
-        .map(|(kpi, label)| {
-            let mut row = vec![label.to_string(), fmt_est(kpi, &r.kpis)];
-            if r.by_call_type.len() > 1 {
-                row.extend(r.by_call_type.iter().map(|(_, k)| fmt_est(kpi, k)));
-            }
-            row
-        })
-        .collect();
-    table(out, &header, &rows)?;
-    writeln!(out)?;
+    // Without call types the inbound columns would be empty.
+    let inbound = !s.call_types.is_empty();
     let header: Vec<String> = ["agent group", "agents", "answered", "AHT (s)", "occupancy"]
         .iter()
+        .filter(|c| inbound || !matches!(**c, "answered" | "AHT (s)"))
         .map(|s| s.to_string())
         .collect();
     let rows: Vec<Vec<String>> = r
@@ -458,13 +642,13 @@ pub(crate) fn report_table(
         .iter()
         .zip(&s.agent_groups)
         .map(|((name, k), g)| {
-            vec![
-                name.clone(),
-                g.max_agents().to_string(),
-                fmt_est("answered", k),
-                fmt_est("aht_s", k),
-                fmt_est("occupancy", k),
-            ]
+            let mut row = vec![name.clone(), g.max_agents().to_string()];
+            if inbound {
+                row.push(fmt_est("answered", k));
+                row.push(fmt_est("aht_s", k));
+            }
+            row.push(fmt_est("occupancy", k));
+            row
         })
         .collect();
     table(out, &header, &rows)?;
@@ -502,7 +686,7 @@ pub(crate) fn report_table(
         writeln!(out)?;
     }
 
-    if r.by_interval.len() > 1 {
+    if r.by_interval.len() > 1 && !s.call_types.is_empty() {
         let header: Vec<String> = [
             "interval",
             "offered",
@@ -538,6 +722,10 @@ pub(crate) fn report_table(
             .collect();
         table(out, &header, &rows)?;
         writeln!(out)?;
+    }
+
+    if !r.by_campaign.is_empty() {
+        campaigns_table(out, r, s)?;
     }
 
     if let Some(ivr) = &r.ivr {
@@ -595,11 +783,20 @@ pub(crate) fn report_table(
         writeln!(out, "agent-hours {name}: {}{cost}", fmt_plain(e, 1))?;
     }
     writeln!(out)?;
-    writeln!(
-        out,
-        "service level = answered within {} s ÷ (answered + abandoned); ASA = mean wait of answered calls.",
-        s.service_level_s
-    )
+    if inbound {
+        writeln!(
+            out,
+            "service level = answered within {} s ÷ (answered + abandoned); ASA = mean wait of answered calls.",
+            s.service_level_s
+        )?;
+    }
+    if !r.by_campaign.is_empty() {
+        writeln!(
+            out,
+            "abandon rate = people hung up on without an agent (none within connect_within_s, or AMD) ÷ people who answered; contacts = right-party contacts; agent-hours = available hours of the campaign's groups while dialing."
+        )?;
+    }
+    Ok(())
 }
 
 fn fmt_plain(e: &Estimate, decimals: usize) -> String {

@@ -23,6 +23,10 @@
 //! For the classroom, [`training`] runs calls in which a student picks the
 //! agent's techniques, phase by phase, and scores them.
 //!
+//! Outbound campaigns (scenario field `campaigns`) run on the same floor: their
+//! dialing policies live in [`dialer`], and the engine dials, connects and
+//! blends them with inbound traffic.
+//!
 //! ```
 //! use std::sync::Arc;
 //! use sim_core::{experiment, scenario, Model};
@@ -55,6 +59,7 @@
 
 pub mod analytic;
 pub mod calibrate;
+pub mod dialer;
 pub mod engine;
 pub mod experiment;
 pub mod routing;

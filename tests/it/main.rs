@@ -5,6 +5,7 @@ mod cli;
 mod erlang;
 mod floor;
 mod invariants;
+mod outbound;
 mod sweep;
 mod trace;
 

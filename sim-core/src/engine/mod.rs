@@ -30,6 +30,19 @@
 //! Agents follow their schedules (log on, breaks, log off), always finishing the
 //! call in hand first.
 //!
+//! # The life of an outbound call
+//!
+//! Campaigns (see [`outbound`]) dial records of their call lists when their dialer
+//! says so. A dial rings for a while and ends in no answer, busy, an invalid
+//! number, or an answer by a machine or a person; with AMD an answered call is
+//! analysed first (machines are hung up on; a person is sometimes taken for one).
+//! A call taken for a person goes to an agent: the agent reserved for the line
+//! (preview, progressive), or any free agent of the campaign (predictive); one
+//! that finds no agent within `connect_within_s` is abandoned. Connected calls use
+//! the inbound work machinery: the five phases and after-call work, scaled by
+//! the callee's personality. Records are dialled again by the campaign's retry
+//! rules. A scenario without campaigns has no outbound state at all.
+//!
 //! # Cancellation
 //!
 //! Timers (abandonment, overflow) are never searched for: each carries the
@@ -39,6 +52,7 @@
 //! A run is a pure function of `(model, seed, replication)`.
 
 pub mod model;
+pub mod outbound;
 pub mod queue;
 pub mod rng;
 pub mod time;
@@ -49,7 +63,7 @@ use rand::RngExt;
 use rand_distr::{Distribution, Exp1, Gamma};
 
 use crate::routing::{AgentId, CallRef, Class, Floor, Router, Waiting, router_for};
-use crate::scenario::{PersonaKind, Phase};
+use crate::scenario::{DialOutcome, PersonaKind, Phase};
 use crate::stats::RepResult;
 use crate::stats::collector::Collector;
 pub use model::{AgentAction, Model};
@@ -78,6 +92,16 @@ enum Event {
     Agent { agent: AgentId, step: u32 },
     /// An agent's break ends.
     BreakEnd { agent: AgentId },
+    /// A campaign's dialer tick (each second of its dialing window).
+    DialerTick { campaign: u32 },
+    /// A dialled line's outcome is known (rang out, busy, invalid, answered).
+    DialDone { call: CallRef },
+    /// AMD has decided on an answered line.
+    AmdDone { call: CallRef },
+    /// A live answer waiting for an agent runs out of time (stale if connected).
+    ConnectTimeout { call: CallRef },
+    /// The blending band is checked.
+    BlendReview,
 }
 
 /// A call's serial number in its replication (0, 1, 2, … in arrival order). A
@@ -216,6 +240,103 @@ pub enum SimEvent {
         /// The new status.
         status: AgentStatus,
     },
+    /// A campaign's dialing window opened (`open`) or closed.
+    CampaignWindow {
+        /// The campaign (index into the scenario's `campaigns`).
+        campaign: usize,
+        /// Whether it opened.
+        open: bool,
+    },
+    /// A reserved agent started reading a record before dialing it (preview).
+    PreviewStarted {
+        /// The agent.
+        agent: AgentId,
+        /// The campaign.
+        campaign: usize,
+        /// The record (index into the call list).
+        record: u32,
+    },
+    /// A campaign dialled a record.
+    Dialed {
+        /// The outbound call.
+        call: CallId,
+        /// The campaign.
+        campaign: usize,
+        /// The record (index into the call list).
+        record: u32,
+        /// Which attempt on this record (1 for the first).
+        attempt: u32,
+        /// The agent reserved for the line (preview, progressive).
+        agent: Option<AgentId>,
+    },
+    /// The network's outcome of a dial: rang out, busy, invalid, or answered
+    /// (by a machine or a person — the truth, whatever AMD will decide).
+    DialResult {
+        /// The outbound call.
+        call: CallId,
+        /// The campaign.
+        campaign: usize,
+        /// The outcome.
+        outcome: DialOutcome,
+    },
+    /// Answering-machine detection decided.
+    AmdDecision {
+        /// The outbound call.
+        call: CallId,
+        /// The campaign.
+        campaign: usize,
+        /// Whether AMD took the callee for a machine (and hung up).
+        machine: bool,
+        /// Whether that was right.
+        correct: bool,
+    },
+    /// An answered outbound call was connected to an agent.
+    OutboundConnected {
+        /// The outbound call.
+        call: CallId,
+        /// The campaign.
+        campaign: usize,
+        /// The agent.
+        agent: AgentId,
+        /// Who answered.
+        outcome: DialOutcome,
+        /// How long the callee waited for the agent, seconds.
+        wait_s: f64,
+    },
+    /// An answered outbound call was abandoned: no agent in time, or AMD hung up
+    /// on a person (`by_amd`). A person abandoned is a nuisance call.
+    OutboundAbandoned {
+        /// The outbound call.
+        call: CallId,
+        /// The campaign.
+        campaign: usize,
+        /// Whether a person (not a machine) was abandoned.
+        live: bool,
+        /// Whether AMD hung up (a false positive) rather than no agent being free.
+        by_amd: bool,
+    },
+    /// An outbound conversation ended (the agent may still do after-call work).
+    OutboundCompleted {
+        /// The outbound call.
+        call: CallId,
+        /// The campaign.
+        campaign: usize,
+        /// The agent.
+        agent: AgentId,
+        /// Who answered.
+        outcome: DialOutcome,
+        /// The right party's personality.
+        persona: Option<PersonaKind>,
+        /// Whether a sale was made.
+        sale: bool,
+    },
+    /// Blending moved agents: this many blended agents may now do outbound work.
+    BlendQuota {
+        /// Blended agents allowed on outbound work.
+        outbound_agents: u32,
+        /// The rolling inbound service level that prompted it (`NaN`: no calls).
+        service_level: f64,
+    },
 }
 
 /// An outside input to a running simulation (an operator's what-if, a trainer's
@@ -269,6 +390,12 @@ enum CallState {
     Waiting,
     Callback,
     InService,
+    /// An outbound line ringing.
+    Dialing,
+    /// An answered outbound line in AMD analysis.
+    Amd,
+    /// An answered outbound line waiting for an agent.
+    AwaitingAgent,
 }
 
 const NO_PERSONA: u8 = u8::MAX;
@@ -286,6 +413,9 @@ struct CallSlot {
     counted: bool,
     waited: bool,
     transfer: bool,
+    /// An outbound line: `call_type` is then the campaign and `menu` unused (the
+    /// line's details are in the outbound state, by slot index).
+    outbound: bool,
     serial: u64,
     /// Arrival at the current queue (or the IVR).
     arrived_s: f64,
@@ -304,6 +434,10 @@ impl CallSlot {
 /// A step of an agent's work.
 const RING: u8 = 6;
 const HANDLE: u8 = 7;
+/// Outbound: reading a record before dialing it (preview).
+const PREVIEW: u8 = 8;
+/// Outbound: reserved for a line that is ringing (preview, progressive).
+const DIAL_WAIT: u8 = 9;
 
 #[derive(Debug, Clone, Copy)]
 struct AgentRun {
@@ -365,6 +499,8 @@ pub struct Simulation<O: Observer = ()> {
     counted_in_flight: u64,
     /// Arrival sources still running.
     arrivals_open: u32,
+    /// Outbound campaigns and blending (`None` without campaigns).
+    out: Option<Box<outbound::Outbound>>,
     observer: O,
 }
 
@@ -399,7 +535,7 @@ impl<O: Observer> Simulation<O> {
                 .map(|c| c.overflow_after_s.unwrap_or(f64::INFINITY))
                 .collect(),
         );
-        let collector = Collector::new(
+        let mut collector = Collector::new(
             model.warmup_s,
             model.horizon_s,
             model.interval_s,
@@ -409,6 +545,10 @@ impl<O: Observer> Simulation<O> {
             model.groups.len(),
             model.menus.len(),
         );
+        let out = outbound::Outbound::new(&model, seed, replication);
+        if out.is_some() {
+            collector.campaigns = Some(Box::new(outbound::campaign_collector(&model)));
+        }
         let day_factor = if model.busyness_cv > 0.0 {
             let k = 1.0 / (model.busyness_cv * model.busyness_cv);
             let mut r = stream(seed, replication, Purpose::Busyness, 0);
@@ -442,12 +582,16 @@ impl<O: Observer> Simulation<O> {
             collector,
             counted_in_flight: 0,
             arrivals_open: model.sources.len() as u32,
+            out,
             observer,
             model,
         };
         sim.schedule_agents(seed);
         for source in 0..sim.model.sources.len() {
             sim.schedule_next_arrival(source);
+        }
+        if sim.out.is_some() {
+            sim.schedule_outbound();
         }
         sim
     }
@@ -551,6 +695,9 @@ impl<O: Observer> Simulation<O> {
                         id
                     } else {
                         let id = self.floor.add_agent(group as u32);
+                        if let Some(out) = self.out.as_deref_mut() {
+                            out.add_agent(&self.model, group);
+                        }
                         self.agents.push(AgentRun::OFF);
                         a = self.agents.len();
                         id
@@ -595,7 +742,10 @@ impl<O: Observer> Simulation<O> {
     /// Whether the measurement is complete: arrivals have stopped at the horizon
     /// and every counted call has ended.
     pub fn is_finished(&self) -> bool {
-        (self.arrivals_open == 0 && self.counted_in_flight == 0) || self.fel.is_empty()
+        (self.arrivals_open == 0
+            && self.counted_in_flight == 0
+            && self.out.as_deref().is_none_or(|o| o.is_done()))
+            || self.fel.is_empty()
     }
 
     /// Time of the next event, if the run is not finished.
@@ -631,6 +781,11 @@ impl<O: Observer> Simulation<O> {
                 self.on_agent(agent, p.action, p.duration_s);
             }
             Event::BreakEnd { agent } => self.on_break_end(agent),
+            Event::DialerTick { campaign } => self.on_dialer_tick(campaign as usize),
+            Event::DialDone { call } => self.on_dial_done(call),
+            Event::AmdDone { call } => self.on_amd_done(call),
+            Event::ConnectTimeout { call } => self.on_connect_timeout(call),
+            Event::BlendReview => self.on_blend_review(),
         }
         true
     }
@@ -788,6 +943,7 @@ impl<O: Observer> Simulation<O> {
             counted,
             waited: false,
             transfer: false,
+            outbound: false,
             serial,
             arrived_s: now_s,
             patience_s: f64::INFINITY,
@@ -1062,6 +1218,9 @@ impl<O: Observer> Simulation<O> {
         }
         self.leave_queue(call);
         let ct = s.call_type as usize;
+        if let Some(out) = self.out.as_deref_mut() {
+            out.inbound_outcome(ct, self.now.seconds(), false);
+        }
         self.collector
             .abandoned(ct, s.interval, s.persona(), s.counted);
         self.observer.on_event(
@@ -1194,6 +1353,9 @@ impl<O: Observer> Simulation<O> {
             slot.transfer = transfer;
         }
         let wait_s = now_s - s.arrived_s;
+        if let Some(out) = self.out.as_deref_mut() {
+            out.inbound_answered(ct, group, now_s, wait_s <= model.sl_s);
+        }
         self.collector.busy_span(ct, group, now_s, now_s + handle_s);
         self.collector.answered(
             ct,
@@ -1254,6 +1416,9 @@ impl<O: Observer> Simulation<O> {
                 self.begin_conversation(agent, call);
             } else {
                 let s = *self.slot(call);
+                if let Some(out) = self.out.as_deref_mut() {
+                    out.inbound_outcome(ct, self.now.seconds(), false);
+                }
                 self.collector
                     .abandoned(ct, s.interval, s.persona(), s.counted);
                 self.observer.on_event(
@@ -1275,6 +1440,10 @@ impl<O: Observer> Simulation<O> {
                 self.caller_leaves(agent, call);
             }
             self.work_done(agent);
+            return;
+        }
+        if step >= PREVIEW {
+            self.on_preview_done(agent);
             return;
         }
         let phase = Phase::ALL[step as usize];
@@ -1318,6 +1487,10 @@ impl<O: Observer> Simulation<O> {
     /// hangs up (resolved or not, with a satisfaction score, maybe to call again).
     fn caller_leaves(&mut self, agent: AgentId, call: CallRef) {
         let s = *self.slot(call);
+        if s.outbound {
+            self.outbound_call_ends(agent, call);
+            return;
+        }
         let ct = s.call_type as usize;
         if s.transfer
             && let Some((to, _)) = self.model.call_types[ct].transfer
@@ -1381,6 +1554,9 @@ impl<O: Observer> Simulation<O> {
             a.busy = false;
             a.call = None;
         }
+        if let Some(out) = self.out.as_deref_mut() {
+            out.agent_done(agent);
+        }
         if a.pending_off {
             self.go_off(agent);
         } else if a.pending_break_s > 0.0 {
@@ -1394,6 +1570,9 @@ impl<O: Observer> Simulation<O> {
     /// The agent is free for calls: the router picks its next caller, or it goes idle.
     fn become_available(&mut self, agent: AgentId) {
         let now_s = self.now.seconds();
+        if let Some(out) = self.out.as_deref_mut() {
+            out.agent_free_since(agent, now_s);
+        }
         let next = self
             .router
             .call_for_agent(&self.floor, agent, now_s)
@@ -1405,6 +1584,9 @@ impl<O: Observer> Simulation<O> {
                 self.start_service(agent, w.call);
             }
             None => {
+                if self.out.is_some() && self.take_waiting_outbound(agent) {
+                    return;
+                }
                 self.floor.release_agent(agent, now_s);
                 self.observer.on_event(
                     self.now,
@@ -1413,6 +1595,9 @@ impl<O: Observer> Simulation<O> {
                         status: AgentStatus::Idle,
                     },
                 );
+                if self.out.is_some() {
+                    self.agent_idle_for_outbound(agent);
+                }
             }
         }
     }

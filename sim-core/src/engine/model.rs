@@ -3,7 +3,8 @@
 
 use crate::scenario::dist::Sampler;
 use crate::scenario::{
-    ArrivalProcess, IvrTarget, PersonaKind, Phase, RoutingPolicy, Scenario, ScenarioError,
+    ArrivalProcess, DialerKind, IvrTarget, PersonaKind, Phase, Prospect, RoutingPolicy, Scenario,
+    ScenarioError,
 };
 
 /// Piecewise-constant arrival rate.
@@ -176,6 +177,91 @@ pub(crate) struct GroupModel {
     /// Proficiency per call type (1.0 where not given).
     pub(crate) proficiency: Vec<f64>,
     pub(crate) shrinkage: f64,
+    /// The campaigns this group works.
+    pub(crate) campaigns: Vec<u32>,
+    /// Proficiency per campaign (1.0 where not given).
+    pub(crate) campaign_proficiency: Vec<f64>,
+}
+
+impl GroupModel {
+    /// Whether the group takes inbound calls (has a call type among its skills).
+    pub(crate) fn inbound(&self) -> bool {
+        !self.skills.is_empty()
+    }
+}
+
+/// A retry rule compiled: delay in seconds, most attempts.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct RetryRule {
+    pub(crate) after_s: f64,
+    pub(crate) max_attempts: u32,
+}
+
+/// Answering-machine detection, compiled.
+#[derive(Debug, Clone)]
+pub(crate) struct AmdModel {
+    pub(crate) decision: Sampler,
+    pub(crate) detection: f64,
+    pub(crate) false_positive: f64,
+}
+
+/// An outbound campaign compiled for the engine.
+#[derive(Debug, Clone)]
+pub(crate) struct CampaignModel {
+    pub(crate) kind: DialerKind,
+    /// Preview time (preview dialing only).
+    pub(crate) preview: Option<Sampler>,
+    /// Whether each line reserves an agent (preview, progressive).
+    pub(crate) reserves: bool,
+    pub(crate) start_s: f64,
+    pub(crate) end_s: f64,
+    /// Cumulative shares of the outcomes, in `DialOutcome::ALL` order.
+    pub(crate) outcome_cdf: [f64; 6],
+    pub(crate) ring: Sampler,
+    pub(crate) answer: Sampler,
+    pub(crate) fail_s: f64,
+    pub(crate) amd: Option<AmdModel>,
+    pub(crate) connect_within_s: f64,
+    pub(crate) phases: Box<[Sampler; 6]>,
+    pub(crate) wrong_party: Sampler,
+    pub(crate) machine: Sampler,
+    /// Cumulative persona shares; empty: neutral.
+    pub(crate) personas: Vec<(f64, PersonaKind)>,
+    pub(crate) prospects: [Prospect; 5],
+    pub(crate) signal_factor: f64,
+    pub(crate) objection_factor: f64,
+    /// Retry rule per outcome (`None`: the record is closed).
+    pub(crate) retry: [Option<RetryRule>; 6],
+    pub(crate) max_attempts: u32,
+    pub(crate) recall_after_abandon_s: f64,
+    pub(crate) max_abandon_rate: f64,
+    pub(crate) window_s: f64,
+    pub(crate) list_len: u32,
+    /// Per record: its known persona (index) or `u8::MAX`; empty without records.
+    pub(crate) record_persona: Vec<u8>,
+    /// Per record: its sale factor; empty without records.
+    pub(crate) record_sale_factor: Vec<f64>,
+    /// Groups working this campaign: those that take no inbound calls, then the
+    /// blended ones.
+    pub(crate) outbound_groups: Vec<u32>,
+    pub(crate) blended_groups: Vec<u32>,
+}
+
+/// Blending compiled.
+#[derive(Debug, Clone)]
+pub(crate) struct BlendModel {
+    pub(crate) reserve: u32,
+    pub(crate) band: Option<BandModel>,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct BandModel {
+    pub(crate) low: f64,
+    pub(crate) high: f64,
+    pub(crate) window_s: f64,
+    pub(crate) review_s: f64,
+    pub(crate) step: u32,
+    pub(crate) start: u32,
 }
 
 /// A scenario compiled for the engine. Cheap to share between threads (`Arc`).
@@ -195,6 +281,8 @@ pub struct Model {
     pub(crate) groups: Vec<GroupModel>,
     pub(crate) agents: Vec<AgentPlan>,
     pub(crate) policy: RoutingPolicy,
+    pub(crate) campaigns: Vec<CampaignModel>,
+    pub(crate) blending: Option<BlendModel>,
 }
 
 fn cumulative<T: Clone>(items: &[(f64, T)]) -> Vec<(f64, T)> {
@@ -382,8 +470,30 @@ impl Model {
                     .map(|ct| g.proficiency_in(&ct.name))
                     .collect(),
                 shrinkage: g.shrinkage,
+                campaigns: g
+                    .skills
+                    .iter()
+                    .filter_map(|n| s.campaign_index(n).map(|c| c as u32))
+                    .collect(),
+                campaign_proficiency: s
+                    .campaigns
+                    .iter()
+                    .map(|c| g.proficiency_in(&c.name))
+                    .collect(),
             })
             .collect();
+        let campaigns = compile_campaigns(s, &groups);
+        let blending = s.blending.as_ref().map(|b| BlendModel {
+            reserve: b.reserve,
+            band: b.sl_band.map(|band| BandModel {
+                low: band.low,
+                high: band.high,
+                window_s: band.window_min * 60.0,
+                review_s: band.review_min * 60.0,
+                step: band.step_agents,
+                start: band.start_agents,
+            }),
+        });
 
         let mut agents = Vec::new();
         for (gi, g) in s.agent_groups.iter().enumerate() {
@@ -412,7 +522,14 @@ impl Model {
             groups,
             agents,
             policy: s.routing.policy,
+            campaigns,
+            blending,
         })
+    }
+
+    /// Number of outbound campaigns.
+    pub fn campaign_count(&self) -> usize {
+        self.campaigns.len()
     }
 
     /// The scenario this model was compiled from.
@@ -439,6 +556,99 @@ impl Model {
     pub fn interval_s(&self) -> f64 {
         self.interval_s
     }
+}
+
+fn compile_campaigns(s: &Scenario, groups: &[GroupModel]) -> Vec<CampaignModel> {
+    s.campaigns
+        .iter()
+        .enumerate()
+        .map(|(ci, c)| {
+            let shares = c.outcomes.as_array();
+            let total: f64 = shares.iter().sum();
+            let mut outcome_cdf = [1.0; 6];
+            let mut acc = 0.0;
+            for (x, v) in outcome_cdf.iter_mut().zip(shares) {
+                acc += v / total;
+                *x = acc;
+            }
+            outcome_cdf[5] = 1.0;
+            let mix: Vec<(f64, PersonaKind)> = c
+                .persona_mix
+                .iter()
+                .filter_map(|(n, sh)| Some((*sh, PersonaKind::from_name(n)?)))
+                .collect();
+            let prospects =
+                PersonaKind::ALL.map(|k| c.prospects.get(k.name()).copied().unwrap_or_default());
+            let rule = |r: crate::scenario::Retry| {
+                Some(RetryRule {
+                    after_s: r.after_min * 60.0,
+                    max_attempts: r.max_attempts,
+                })
+            };
+            let ph = c.phases.as_array();
+            let working = |blended: bool| -> Vec<u32> {
+                groups
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, g)| g.campaigns.contains(&(ci as u32)) && g.inbound() == blended)
+                    .map(|(gi, _)| gi as u32)
+                    .collect()
+            };
+            CampaignModel {
+                kind: c.dialer.clone(),
+                preview: match &c.dialer {
+                    DialerKind::Preview { preview_time } => Some(preview_time.sampler()),
+                    _ => None,
+                },
+                reserves: !matches!(c.dialer, DialerKind::Predictive { .. }),
+                start_s: c.window.start_h * 3600.0,
+                end_s: c.window.end_h * 3600.0,
+                outcome_cdf,
+                ring: c.ring_time.sampler(),
+                answer: c.answer_time.sampler(),
+                fail_s: c.fail_s,
+                amd: c.amd.as_ref().map(|a| AmdModel {
+                    decision: a.decision_time.sampler(),
+                    detection: a.detection,
+                    false_positive: a.false_positive,
+                }),
+                connect_within_s: c.connect_within_s,
+                phases: Box::new(Phase::ALL.map(|p| ph[p as usize].sampler())),
+                wrong_party: c.wrong_party_time.sampler(),
+                machine: c.machine_time.sampler(),
+                personas: cumulative(&mix),
+                prospects,
+                signal_factor: c.signal_factor,
+                objection_factor: c.objection_factor,
+                retry: [
+                    rule(c.retry.no_answer),
+                    rule(c.retry.busy),
+                    None,
+                    rule(c.retry.machine),
+                    None,
+                    rule(c.retry.wrong_party),
+                ],
+                max_attempts: c.max_attempts,
+                recall_after_abandon_s: c.recall_after_abandon_h * 3600.0,
+                max_abandon_rate: c.abandon_limit.max_rate,
+                window_s: c.abandon_limit.window_h * 3600.0,
+                list_len: c.list_len() as u32,
+                record_persona: c
+                    .records
+                    .iter()
+                    .map(|r| {
+                        r.persona
+                            .as_deref()
+                            .and_then(PersonaKind::from_name)
+                            .map_or(u8::MAX, |k| k.index() as u8)
+                    })
+                    .collect(),
+                record_sale_factor: c.records.iter().map(|r| r.sale_factor).collect(),
+                outbound_groups: working(false),
+                blended_groups: working(true),
+            }
+        })
+        .collect()
 }
 
 fn step(at_s: f64, action: AgentAction) -> PlanStep {

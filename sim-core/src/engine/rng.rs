@@ -51,6 +51,17 @@ pub enum Purpose {
     Busyness,
     /// Delays before callers call again, per call type.
     RetryDelay,
+    /// One outbound dial attempt: its outcome, timing and AMD verdict, per
+    /// `(campaign, record, attempt)` (see [`attempt_index`]).
+    DialAttempt,
+    /// One outbound conversation: talk times, buying signal, objection and sale,
+    /// per `(campaign, record, attempt)`.
+    Conversation,
+    /// The personality of the person on a call-list record, per
+    /// `(campaign, record)`.
+    Callee,
+    /// Preview times of a campaign's agents, per campaign.
+    Preview,
 }
 
 impl Purpose {
@@ -69,8 +80,19 @@ impl Purpose {
             Purpose::Shrinkage => 11,
             Purpose::Busyness => 12,
             Purpose::RetryDelay => 13,
+            Purpose::DialAttempt => 14,
+            Purpose::Conversation => 15,
+            Purpose::Callee => 16,
+            Purpose::Preview => 17,
         }
     }
+}
+
+/// The stream index of attempt `attempt` on record `record` of campaign
+/// `campaign`: streams per attempt make a record's fate the same whatever the
+/// dialer (common random numbers when comparing dialers on one list).
+pub fn attempt_index(campaign: usize, record: u32, attempt: u32) -> u64 {
+    ((campaign as u64) << 48) | (u64::from(record) << 8) | u64::from(attempt & 0xff)
 }
 
 /// SplitMix64's finaliser: a bijective avalanche mix of 64 bits.

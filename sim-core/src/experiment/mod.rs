@@ -193,9 +193,28 @@ pub struct FlowReport {
     pub phase_means_s: Vec<(String, [Estimate; 6])>,
 }
 
+/// Estimates for one outbound campaign (see
+/// [`RepResult::campaign_kpis`](crate::stats::RepResult::campaign_kpis) for the
+/// KPIs).
+#[derive(Debug, Clone)]
+pub struct CampaignReport {
+    /// Campaign name.
+    pub name: String,
+    /// The dialer: `preview`, `progressive` or `predictive`.
+    pub dialer: &'static str,
+    /// The cap on the abandon rate.
+    pub max_abandon_rate: f64,
+    /// The compliance window, hours.
+    pub window_h: f64,
+    /// KPIs over the run.
+    pub kpis: KpiEstimates,
+    /// KPIs per reporting interval (same intervals as [`Report::by_interval`]).
+    pub by_interval: Vec<KpiEstimates>,
+}
+
 /// The estimates of one experiment: every KPI overall, per call type, per agent
-/// group, per personality and per interval, with 95 % confidence intervals over
-/// replications.
+/// group, per personality, per campaign and per interval, with 95 % confidence
+/// intervals over replications.
 #[derive(Debug, Clone)]
 pub struct Report {
     /// Scenario name.
@@ -220,6 +239,8 @@ pub struct Report {
     pub ivr: Option<IvrReport>,
     /// Escalations, callbacks, retrials and costs.
     pub flow: FlowReport,
+    /// Per outbound campaign, in scenario order (empty without campaigns).
+    pub by_campaign: Vec<CampaignReport>,
     /// The per-replication results the estimates come from.
     pub reps: Vec<RepResult>,
 }
@@ -364,6 +385,30 @@ impl Report {
                 })
                 .collect(),
         };
+        let by_campaign = s
+            .campaigns
+            .iter()
+            .enumerate()
+            .map(|(c, camp)| CampaignReport {
+                name: camp.name.clone(),
+                dialer: camp.dialer.name(),
+                max_abandon_rate: camp.abandon_limit.max_rate,
+                window_h: camp.abandon_limit.window_h,
+                kpis: KpiEstimates::from_rows(
+                    &reps.iter().map(|r| r.campaign_kpis(c)).collect::<Vec<_>>(),
+                ),
+                by_interval: (0..intervals)
+                    .map(|i| {
+                        KpiEstimates::from_rows(
+                            &reps
+                                .iter()
+                                .map(|r| r.campaign_interval_kpis(c, i))
+                                .collect::<Vec<_>>(),
+                        )
+                    })
+                    .collect(),
+            })
+            .collect();
         Report {
             scenario: s.name.clone(),
             replications: config.replications,
@@ -376,6 +421,7 @@ impl Report {
             by_interval,
             ivr,
             flow,
+            by_campaign,
             reps,
         }
     }

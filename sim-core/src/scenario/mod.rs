@@ -13,6 +13,7 @@
 //! [`crate::engine::Model::new`]). Units are part of the field names: `_h` hours,
 //! `_s` seconds, `per_hour` a rate.
 
+pub mod campaign;
 pub mod dist;
 pub mod locate;
 pub mod persona;
@@ -23,6 +24,10 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+pub use campaign::{
+    AbandonLimit, Amd, Blending, Campaign, DialOutcome, DialWindow, DialerKind, ListRecord,
+    Outcomes, Prospect, Retries, Retry, SlBand,
+};
 pub use dist::TimeDist;
 pub use locate::{Path, PathSeg, Position};
 pub use persona::{Persona, PersonaKind, PersonaOverride, Phase, PhaseFactors};
@@ -75,7 +80,9 @@ pub struct Scenario {
     /// IVR menus, referred to by name from entry points and other menus.
     #[serde(default)]
     pub ivr: Vec<IvrMenu>,
-    /// The kinds of calls, each with its own queue.
+    /// The kinds of calls, each with its own queue (may be empty when the
+    /// scenario has campaigns).
+    #[serde(default)]
     pub call_types: Vec<CallType>,
     /// The agents, in groups sharing skills and shifts.
     pub agent_groups: Vec<AgentGroup>,
@@ -83,6 +90,13 @@ pub struct Scenario {
     /// call first.
     #[serde(default)]
     pub routing: Routing,
+    /// Outbound campaigns dialled on the same floor (agent groups work a campaign
+    /// by listing its name among their `skills`).
+    #[serde(default)]
+    pub campaigns: Vec<Campaign>,
+    /// How blended agents share their time between inbound and outbound.
+    #[serde(default)]
+    pub blending: Option<Blending>,
 }
 
 fn one() -> f64 {
@@ -656,6 +670,11 @@ impl Scenario {
         }
     }
 
+    /// Index of the campaign called `name`.
+    pub fn campaign_index(&self, name: &str) -> Option<usize> {
+        self.campaigns.iter().position(|c| c.name == name)
+    }
+
     fn known_types(&self) -> String {
         let known: Vec<String> = self
             .call_types
@@ -663,6 +682,41 @@ impl Scenario {
             .map(|c| format!("\"{}\"", c.name))
             .collect();
         known.join(", ")
+    }
+
+    fn validate_campaigns(&self, root: &Path, horizon_h: f64, p: &mut Vec<Problem>) {
+        for (i, c) in self.campaigns.iter().enumerate() {
+            let path = root.field("campaigns").index(i);
+            if c.name.trim().is_empty() {
+                p.push(Problem::new(
+                    path.field("name"),
+                    "campaign name must not be empty",
+                ));
+            } else if self.campaigns[..i].iter().any(|o| o.name == c.name) {
+                p.push(Problem::new(
+                    path.field("name"),
+                    format!("campaign name \"{}\" is used twice", c.name),
+                ));
+            } else if self.call_type_index(&c.name).is_some() {
+                p.push(Problem::new(
+                    path.field("name"),
+                    format!(
+                        "campaign name \"{}\" is also a call type's: skills could not tell them apart",
+                        c.name
+                    ),
+                ));
+            }
+            c.validate(&path, horizon_h, p);
+        }
+        if let Some(b) = &self.blending {
+            b.validate(&root.field("blending"), p);
+            if self.campaigns.is_empty() {
+                p.push(Problem::new(
+                    root.field("blending"),
+                    "blending needs at least one campaign",
+                ));
+            }
+        }
     }
 
     /// Every semantic problem of this scenario (empty when it is sound).
@@ -760,10 +814,10 @@ impl Scenario {
         }
 
         // Call types.
-        if self.call_types.is_empty() {
+        if self.call_types.is_empty() && self.campaigns.is_empty() {
             p.push(Problem::new(
                 root.field("call_types"),
-                "a scenario needs at least one call type",
+                "a scenario needs at least one call type or campaign",
             ));
         }
         for (i, ct) in self.call_types.iter().enumerate() {
@@ -911,6 +965,7 @@ impl Scenario {
 
         self.validate_ivr(&root, horizon_h, &mut p);
         self.validate_groups(&root, horizon_h, &mut p);
+        self.validate_campaigns(&root, horizon_h, &mut p);
 
         // A call type nobody can answer and nobody abandons would wait forever.
         for (i, ct) in self.call_types.iter().enumerate() {
@@ -1033,7 +1088,7 @@ impl Scenario {
         }
         let has_source =
             self.call_types.iter().any(|c| c.arrivals.is_some()) || !self.entry_points.is_empty();
-        if !has_source {
+        if !has_source && self.campaigns.is_empty() {
             p.push(Problem::new(
                 root.field("call_types"),
                 "no calls arrive: give a call type `arrivals` or add an entry point",
@@ -1149,14 +1204,25 @@ impl Scenario {
             }
             for (s, skill) in group.skills.iter().enumerate() {
                 let spath = path.field("skills").index(s);
-                if self.call_type_index(skill).is_none() {
-                    p.push(Problem::new(
-                        spath,
+                if self.call_type_index(skill).is_none() && self.campaign_index(skill).is_none() {
+                    let message = if self.campaigns.is_empty() {
                         format!(
                             "skill \"{skill}\" names no call type (known: {})",
                             self.known_types()
-                        ),
-                    ));
+                        )
+                    } else {
+                        let campaigns: Vec<String> = self
+                            .campaigns
+                            .iter()
+                            .map(|c| format!("\"{}\"", c.name))
+                            .collect();
+                        format!(
+                            "skill \"{skill}\" names no call type or campaign (call types: {}; campaigns: {})",
+                            self.known_types(),
+                            campaigns.join(", ")
+                        )
+                    };
+                    p.push(Problem::new(spath, message));
                 } else if group.skills[..s].contains(skill) {
                     p.push(Problem::new(
                         spath,
@@ -1213,6 +1279,8 @@ impl Scenario {
             call_types,
             agent_groups,
             routing: Routing::default(),
+            campaigns: Vec::new(),
+            blending: Default::default(),
         }
     }
 }

@@ -228,3 +228,97 @@ fn the_bundled_scenarios_are_valid() {
         }
     }
 }
+
+const CAMPAIGN: &str = r#"Scenario(name: "x", horizon_h: 8,
+    campaigns: [Campaign(
+        name: "leads", list_size: 100, dialer: DIALER,
+        window: DialWindow(start_h: 1, end_h: 7),
+        outcomes: Outcomes(no_answer: 4, busy: 1, invalid: 1, machine: 2, right_party: 1.5, wrong_party: 0.5),
+        phases: Phases(alertheid: Deterministic(value_s: 2), aanvang: Exponential(mean_s: 20),
+            analyse: Exponential(mean_s: 40), aanbod: Exponential(mean_s: 90),
+            afsluiting: Exponential(mean_s: 20), acw: Exponential(mean_s: 30)),
+    )],
+    agent_groups: [AgentGroup(name: "g", count: 3, skills: ["leads"])])"#;
+
+#[test]
+fn a_campaign_needs_only_its_essentials() {
+    for (dialer, name) in [
+        ("Progressive", "progressive"),
+        ("Predictive()", "predictive"),
+        ("Predictive(margin: 0.1)", "predictive"),
+        (
+            "Preview(preview_time: Uniform(min_s: 5, max_s: 20))",
+            "preview",
+        ),
+    ] {
+        let s =
+            parse(&CAMPAIGN.replace("DIALER", dialer)).unwrap_or_else(|e| panic!("{dialer}: {e}"));
+        assert!(s.call_types.is_empty());
+        let c = &s.campaigns[0];
+        assert_eq!(c.dialer.name(), name);
+        assert_eq!(c.list_len(), 100);
+        assert_eq!(c.connect_within_s, 2.0);
+        assert_eq!(c.recall_after_abandon_h, 72.0);
+        assert_eq!(c.abandon_limit, AbandonLimit::default());
+        assert_eq!(c.abandon_limit.max_rate, 0.03);
+        assert_eq!(c.abandon_limit.window_h, 24.0);
+        assert_eq!(c.max_attempts, 6);
+        assert!(c.amd.is_none());
+        assert_eq!(c.retry, Retries::default());
+    }
+    let s = parse(&CAMPAIGN.replace("DIALER", "Predictive()")).unwrap();
+    assert_eq!(
+        s.campaigns[0].dialer,
+        DialerKind::Predictive {
+            margin: 0.2,
+            max_lines_per_agent: 3.0
+        }
+    );
+}
+
+#[test]
+fn campaign_problems_are_all_reported_with_their_paths() {
+    let src = CAMPAIGN
+        .replace("DIALER", "Predictive(max_lines_per_agent: 0.5)")
+        .replace(
+            "list_size: 100,",
+            "list_size: 100, records: [ListRecord(id: \"a\", persona: \"boss\")],",
+        )
+        .replace("end_h: 7", "end_h: 9")
+        .replace("busy: 1,", "busy: -1,")
+        .replace(r#"skills: ["leads"]"#, r#"skills: ["leads", "lead"]"#);
+    let d = errors(&src);
+    let paths: Vec<&str> = d.iter().filter_map(|d| d.path.as_deref()).collect();
+    for want in [
+        "campaigns[0].records",
+        "campaigns[0].records[0].persona",
+        "campaigns[0].dialer.max_lines_per_agent",
+        "campaigns[0].window.end_h",
+        "campaigns[0].outcomes.busy",
+        "agent_groups[0].skills[1]",
+    ] {
+        assert!(paths.contains(&want), "{want} not in {paths:?}");
+    }
+    assert!(d.iter().all(|d| d.position.is_some()));
+    // A campaign's name must not be a call type's.
+    let src = CAMPAIGN.replace("DIALER", "Progressive").replace(
+        "campaigns: [",
+        r#"call_types: [CallType(name: "leads", arrivals: Poisson(per_hour: 1), handle_time: Exponential(mean_s: 60))],
+    campaigns: ["#,
+    );
+    let d = errors(&src);
+    assert!(
+        d.iter()
+            .any(|d| d.path.as_deref() == Some("campaigns[0].name")),
+        "{d:?}"
+    );
+    // Blending without campaigns means nothing.
+    let src = GOOD.replace(
+        "agent_groups: [",
+        "blending: Blending(reserve: 2, sl_band: SlBand(low: 0.9, high: 0.8)),\n    agent_groups: [",
+    );
+    let d = errors(&src);
+    let paths: Vec<&str> = d.iter().filter_map(|d| d.path.as_deref()).collect();
+    assert!(paths.contains(&"blending"), "{paths:?}");
+    assert!(paths.contains(&"blending.sl_band.high"), "{paths:?}");
+}

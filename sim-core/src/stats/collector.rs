@@ -5,6 +5,7 @@
 //! measurement window `[warmup, horizon)` for the run's KPIs, and sliced by
 //! reporting interval over `[0, horizon)` for the interval KPIs.
 
+use super::campaign::CampaignCollector;
 use super::{
     CallTypeCounts, GroupCounts, IntervalCounts, IvrCounts, MenuCounts, PersonaCounts, RepResult,
 };
@@ -118,6 +119,10 @@ pub(crate) struct Collector {
     paid: Vec<Track>,
     retrials: u64,
     lost_at_close: u64,
+    /// Number of reporting intervals.
+    n_intervals: usize,
+    /// Outbound campaigns' counters (`None` without campaigns).
+    pub(crate) campaigns: Option<Box<CampaignCollector>>,
     /// The interval holding the latest time asked about, and its bounds (the
     /// engine's clock only moves forward, so this is almost always a hit).
     cur: usize,
@@ -164,6 +169,8 @@ impl Collector {
             paid: tracks(groups),
             retrials: 0,
             lost_at_close: 0,
+            n_intervals: intervals,
+            campaigns: None,
             cur: 0,
             cur_start: 0.0,
             cur_end: interval_s,
@@ -187,7 +194,7 @@ impl Collector {
     /// Interval index of a time (clamped to the last interval).
     #[inline]
     pub(crate) fn interval_of(&mut self, t_s: f64) -> u32 {
-        let n = self.intervals.first().map_or(1, |v| v.len());
+        let n = self.n_intervals;
         self.locate(t_s).min(n.saturating_sub(1)) as u32
     }
 
@@ -257,11 +264,30 @@ impl Collector {
         }
     }
 
+    /// An agent of `group` is busy with outbound work over `[start_s, end_s)`.
+    pub(crate) fn busy_span_group(&mut self, group: usize, start_s: f64, end_s: f64) {
+        let c = self.clock;
+        let window = (end_s.min(c.hi) - start_s.max(c.lo)).max(0.0);
+        self.busy_by_group[group].window_area += window;
+        let end = end_s.min(c.hi);
+        let mut t = start_s;
+        let mut i = (t / c.step) as usize;
+        while t < end && i < self.busy_by_group[group].interval_area.len() {
+            let seg_end = ((i + 1) as f64 * c.step).min(end);
+            self.busy_by_group[group].interval_area[i] += seg_end - t;
+            t = seg_end;
+            i += 1;
+        }
+    }
+
     /// Agents of `group` available for calls (on duty, not on break) changed.
     #[inline]
     pub(crate) fn staffed_delta(&mut self, now_s: f64, group: usize, delta: f64) {
         let c = self.clock;
         self.staffed[group].add(now_s, c, delta);
+        if let Some(out) = self.campaigns.as_deref_mut() {
+            out.staffed_delta(now_s, group, delta);
+        }
     }
 
     /// Agents of `group` on duty (paid, breaks included) changed.
@@ -449,7 +475,7 @@ impl Collector {
                 s.busy_area = self.busy_by_type[ct].interval_area[i];
             }
         }
-        let mut staffed_by_interval = vec![0.0; self.intervals.first().map_or(0, |v| v.len())];
+        let mut staffed_by_interval = vec![0.0; self.n_intervals];
         for (g, counts) in self.groups.iter_mut().enumerate() {
             self.staffed[g].advance(end, c);
             self.paid[g].advance(end, c);
@@ -477,6 +503,7 @@ impl Collector {
             ivr: self.ivr,
             retrials: self.retrials,
             lost_at_close: self.lost_at_close,
+            campaigns: self.campaigns.map(|c| c.finish(end)).unwrap_or_default(),
         }
     }
 }

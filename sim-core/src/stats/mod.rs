@@ -27,7 +27,23 @@
 //! mean over replications and the half-width of its 95 % confidence interval
 //! (Student t with n − 1 degrees of freedom). A KPI undefined in a replication (ASA
 //! with no answered call) is left out of that KPI's estimate.
+//!
+//! # Campaign KPIs
+//!
+//! Outbound campaigns have their own KPIs ([`CAMPAIGN_KPI_NAMES`], defined on
+//! [`RepResult::campaign_kpis`]). The compliance metric is the one regulators
+//! cap: nuisance abandons ÷ live answers of the campaign over a rolling window
+//! of `abandon_limit.window_h` hours. A live answer is a person who picked up
+//! and was either connected to an agent or abandoned; a nuisance abandon is a
+//! person hung up on without an agent — none free within `connect_within_s`,
+//! or taken for a machine by AMD (a false positive). Answering machines count
+//! in neither. A *compliance window* `(t − window_h, t]` is judged at each
+//! interval end `t` during dialing that lies `window_h` or more after the
+//! start of dialing, and once more at the end of dialing (with the last
+//! answers); with a 24 h or 30-day window and a one-day run, that one window is
+//! the day.
 
+pub(crate) mod campaign;
 pub(crate) mod collector;
 pub mod tdist;
 
@@ -284,6 +300,113 @@ pub struct RepResult {
     /// Counted calls still waiting when the run ended with nobody left to answer
     /// them (counted as abandoned).
     pub lost_at_close: u64,
+    /// Per outbound campaign, in scenario order (empty without campaigns).
+    #[serde(default)]
+    pub campaigns: Vec<CampaignCounts>,
+}
+
+/// Names of the campaign KPIs, in report order (see [`RepResult::campaign_kpis`]
+/// for their definitions).
+pub const CAMPAIGN_KPI_NAMES: [&str; 17] = [
+    "dials",
+    "live_answers",
+    "connects",
+    "right_party_contacts",
+    "sales",
+    "conversion_rate",
+    "nuisance_abandons",
+    "abandon_rate",
+    "rolling_abandon_rate",
+    "abandon_rate_max",
+    "windows_within_cap",
+    "amd_false_positives",
+    "amd_false_negatives",
+    "agent_wait_s",
+    "agent_hours",
+    "contacts_per_agent_hour",
+    "sales_per_agent_hour",
+];
+
+/// Counters of one outbound campaign over one replication. Attempts dialled in
+/// `[warmup, horizon)` are counted, with everything that follows from them;
+/// the compliance windows look at every live answer.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct CampaignCounts {
+    /// Dial attempts.
+    pub dials: u64,
+    /// Attempts by outcome (the truth, whatever AMD decided), in
+    /// [`crate::scenario::DialOutcome::ALL`] order.
+    pub outcomes: [u64; 6],
+    /// People who picked up and were either connected to an agent or abandoned.
+    pub live_answers: u64,
+    /// People connected to an agent (right or wrong party).
+    pub connects: u64,
+    /// Right-party contacts: the person on the record, connected to an agent.
+    pub right_party_contacts: u64,
+    /// Sales.
+    pub sales: u64,
+    /// Right-party conversations with a buying signal.
+    pub buying_signals: u64,
+    /// Right-party conversations with a real objection.
+    pub objections: u64,
+    /// People abandoned: no agent within `connect_within_s`, or hung up on by AMD.
+    pub nuisance_abandons: u64,
+    /// People AMD took for a machine (hung up on; part of `nuisance_abandons`).
+    pub amd_false_positives: u64,
+    /// Machines AMD took for a person (passed to an agent).
+    pub amd_false_negatives: u64,
+    /// Machines passed to agents that found no agent in time (dropped).
+    pub machines_dropped: u64,
+    /// Sum of the agents' waits before their outbound conversations (from the
+    /// moment they became free), seconds.
+    pub agent_wait_sum_s: f64,
+    /// Number of those waits (one per connect).
+    pub agent_waits: u64,
+    /// Sum of agent talk time on connects (after-call work excluded), seconds.
+    pub talk_sum_s: f64,
+    /// ∫ available agents of the groups working the campaign dt over the
+    /// dialing window ∩ the measurement window, agent·seconds.
+    pub agent_time_s: f64,
+    /// Compliance windows evaluated (see the stats module docs).
+    pub windows: u64,
+    /// Of those, windows whose abandon rate was at or under the cap.
+    pub windows_within_cap: u64,
+    /// The highest abandon rate over those windows (`None`: no live answers).
+    pub abandon_rate_max: Option<f64>,
+    /// The rolling abandon rate at the end of dialing.
+    pub rolling_rate_end: Option<f64>,
+    /// Per reporting interval (by the time things happened, warm-up included).
+    pub intervals: Vec<CampaignIntervalCounts>,
+}
+
+/// Counters of one campaign in one reporting interval (by event time).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct CampaignIntervalCounts {
+    /// Dial attempts.
+    pub dials: u64,
+    /// Live answers whose fate (connected or abandoned) was decided here.
+    pub live_answers: u64,
+    /// Connects.
+    pub connects: u64,
+    /// Right-party contacts.
+    pub right_party_contacts: u64,
+    /// Sales.
+    pub sales: u64,
+    /// Nuisance abandons.
+    pub nuisance_abandons: u64,
+    /// AMD false positives.
+    pub amd_false_positives: u64,
+    /// AMD false negatives.
+    pub amd_false_negatives: u64,
+    /// Sum of agent waits before connects, seconds.
+    pub agent_wait_sum_s: f64,
+    /// Number of those waits.
+    pub agent_waits: u64,
+    /// ∫ available agents of the campaign's groups dt within the dialing window.
+    pub agent_time_s: f64,
+    /// The rolling abandon rate at the end of the interval (`None` before dialing
+    /// or without live answers in the window).
+    pub rolling_rate: Option<f64>,
 }
 
 impl RepResult {
@@ -432,6 +555,96 @@ impl RepResult {
     }
 }
 
+impl RepResult {
+    /// KPIs of campaign `c`, as `(name, value)` in [`CAMPAIGN_KPI_NAMES`] order,
+    /// `NaN` where undefined:
+    ///
+    /// | KPI | definition |
+    /// |---|---|
+    /// | `dials` | dial attempts |
+    /// | `live_answers` | people who picked up (connected or abandoned) |
+    /// | `connects` | people connected to an agent |
+    /// | `right_party_contacts` | the record's own person connected to an agent |
+    /// | `sales` | sales |
+    /// | `conversion_rate` | sales ÷ right-party contacts |
+    /// | `nuisance_abandons` | people abandoned (no agent in time, or AMD false positive) |
+    /// | `abandon_rate` | nuisance abandons ÷ live answers |
+    /// | `rolling_abandon_rate` | the compliance window's rate at the end of dialing |
+    /// | `abandon_rate_max` | the highest rate over the compliance windows |
+    /// | `windows_within_cap` | share of compliance windows at or under the cap |
+    /// | `amd_false_positives` | people AMD hung up on |
+    /// | `amd_false_negatives` | machines AMD passed to agents |
+    /// | `agent_wait_s` | mean agent wait before a connect, seconds |
+    /// | `agent_hours` | available agent-hours of the campaign's groups while dialing |
+    /// | `contacts_per_agent_hour` | right-party contacts ÷ agent-hours |
+    /// | `sales_per_agent_hour` | sales ÷ agent-hours |
+    pub fn campaign_kpis(&self, c: usize) -> [(&'static str, f64); 17] {
+        let k = &self.campaigns[c];
+        let hours = k.agent_time_s / 3600.0;
+        let within = if k.windows > 0 {
+            k.windows_within_cap as f64 / k.windows as f64
+        } else {
+            f64::NAN
+        };
+        campaign_values([
+            k.dials as f64,
+            k.live_answers as f64,
+            k.connects as f64,
+            k.right_party_contacts as f64,
+            k.sales as f64,
+            ratio(k.sales as f64, k.right_party_contacts as f64),
+            k.nuisance_abandons as f64,
+            ratio(k.nuisance_abandons as f64, k.live_answers as f64),
+            k.rolling_rate_end.unwrap_or(f64::NAN),
+            k.abandon_rate_max.unwrap_or(f64::NAN),
+            within,
+            k.amd_false_positives as f64,
+            k.amd_false_negatives as f64,
+            ratio(k.agent_wait_sum_s, k.agent_waits as f64),
+            hours,
+            ratio(k.right_party_contacts as f64, hours),
+            ratio(k.sales as f64, hours),
+        ])
+    }
+
+    /// KPIs of campaign `c` in interval `i` (the same names; `rolling_abandon_rate`
+    /// is the window's rate at the interval's end; `abandon_rate_max` and
+    /// `windows_within_cap` are `NaN`).
+    pub fn campaign_interval_kpis(&self, c: usize, i: usize) -> [(&'static str, f64); 17] {
+        let Some(k) = self.campaigns[c].intervals.get(i) else {
+            return campaign_values([f64::NAN; 17]);
+        };
+        let hours = k.agent_time_s / 3600.0;
+        campaign_values([
+            k.dials as f64,
+            k.live_answers as f64,
+            k.connects as f64,
+            k.right_party_contacts as f64,
+            k.sales as f64,
+            ratio(k.sales as f64, k.right_party_contacts as f64),
+            k.nuisance_abandons as f64,
+            ratio(k.nuisance_abandons as f64, k.live_answers as f64),
+            k.rolling_rate.unwrap_or(f64::NAN),
+            f64::NAN,
+            f64::NAN,
+            k.amd_false_positives as f64,
+            k.amd_false_negatives as f64,
+            ratio(k.agent_wait_sum_s, k.agent_waits as f64),
+            hours,
+            ratio(k.right_party_contacts as f64, hours),
+            ratio(k.sales as f64, hours),
+        ])
+    }
+}
+
+fn campaign_values(v: [f64; 17]) -> [(&'static str, f64); 17] {
+    let mut out = [("", 0.0); 17];
+    for (i, o) in out.iter_mut().enumerate() {
+        *o = (CAMPAIGN_KPI_NAMES[i], v[i]);
+    }
+    out
+}
+
 /// The estimate of one KPI over replications.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct Estimate {
@@ -515,6 +728,20 @@ impl KpiEstimates {
             .filter_map(|(i, name)| {
                 let e = Estimate::from_samples(kpis.iter().map(|k| k.values()[i].1));
                 (e.n > 0).then_some((*name, e))
+            })
+            .collect();
+        KpiEstimates { entries }
+    }
+
+    /// Estimate each named value from per-replication rows (every row lists the
+    /// same names in the same order); values undefined in every replication are
+    /// left out.
+    pub fn from_rows<const N: usize>(rows: &[[(&'static str, f64); N]]) -> KpiEstimates {
+        let entries = (0..N)
+            .filter_map(|i| {
+                let name = rows.first()?[i].0;
+                let e = Estimate::from_samples(rows.iter().map(|r| r[i].1));
+                (e.n > 0).then_some((name, e))
             })
             .collect();
         KpiEstimates { entries }

@@ -807,6 +807,11 @@ impl TidyRow {
                 row.agent = Some(agent.0);
                 row.detail = format!("{status:?}").to_lowercase();
             }
+            // Outbound campaigns' events (dials, outcomes, connects, windows).
+            other => {
+                row.kind = "outbound";
+                row.detail = format!("{other:?}");
+            }
         }
         row
     }
