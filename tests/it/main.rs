@@ -5,6 +5,7 @@ mod cli;
 mod erlang;
 mod floor;
 mod invariants;
+mod staff;
 mod sweep;
 mod trace;
 
