@@ -1044,7 +1044,11 @@ fn staff_rows(plan: &StaffPlan, s: &Scenario) -> Vec<Value> {
 
 /// `ccsim staff` as one JSON object: the settings, `intervals` (a tidy table, one
 /// row per interval) and the totals.
-pub(crate) fn staff_json(out: &mut impl Write, plan: &StaffPlan, s: &Scenario) -> anyhow::Result<()> {
+pub(crate) fn staff_json(
+    out: &mut impl Write,
+    plan: &StaffPlan,
+    s: &Scenario,
+) -> anyhow::Result<()> {
     let t = &plan.targets;
     let v = json!({
         "scenario": s.name,
@@ -1077,7 +1081,11 @@ fn erlang_hours(plan: &StaffPlan) -> f64 {
 }
 
 /// `ccsim staff` as tidy CSV: one row per interval.
-pub(crate) fn staff_csv(out: &mut impl Write, plan: &StaffPlan, s: &Scenario) -> anyhow::Result<()> {
+pub(crate) fn staff_csv(
+    out: &mut impl Write,
+    plan: &StaffPlan,
+    s: &Scenario,
+) -> anyhow::Result<()> {
     const COLS: [&str; 16] = [
         "interval",
         "start",
@@ -1118,7 +1126,11 @@ pub(crate) fn staff_csv(out: &mut impl Write, plan: &StaffPlan, s: &Scenario) ->
 }
 
 /// `ccsim staff` as a readable table.
-pub(crate) fn staff_table(out: &mut impl Write, plan: &StaffPlan, s: &Scenario) -> anyhow::Result<()> {
+pub(crate) fn staff_table(
+    out: &mut impl Write,
+    plan: &StaffPlan,
+    s: &Scenario,
+) -> anyhow::Result<()> {
     let t = &plan.targets;
     let mut goal = format!("service level ≥ {:.0}%", 100.0 * t.service_level);
     if let Some(a) = t.max_abandon {
@@ -1139,8 +1151,16 @@ pub(crate) fn staff_table(out: &mut impl Write, plan: &StaffPlan, s: &Scenario) 
     )?;
     writeln!(out)?;
     let header: Vec<String> = [
-        "interval", "calls/h", "load (Erl)", "agents", "Erlang", "diff", "service level", "ASA (s)",
-        "abandonment", "met",
+        "interval",
+        "calls/h",
+        "load (Erl)",
+        "agents",
+        "Erlang",
+        "diff",
+        "service level",
+        "ASA (s)",
+        "abandonment",
+        "met",
     ]
     .map(String::from)
     .to_vec();
@@ -1173,13 +1193,18 @@ pub(crate) fn staff_table(out: &mut impl Write, plan: &StaffPlan, s: &Scenario) 
         "agent-hours: {:.1} (Erlang: {:.1}){}",
         plan.agent_hours,
         erlang_hours(plan),
-        plan.cost.map_or(String::new(), |c| format!("; cost {c:.2}"))
+        plan.cost
+            .map_or(String::new(), |c| format!("; cost {c:.2}"))
     )?;
     writeln!(
         out,
         "{} candidate plans simulated; Erlang = {} for the interval's offered load (the group alone serving its call types); CIs are 95%.",
         plan.evaluations,
-        if plan.erlang_a { "Erlang A" } else { "Erlang C" },
+        if plan.erlang_a {
+            "Erlang A"
+        } else {
+            "Erlang C"
+        },
     )?;
     Ok(())
 }

@@ -97,7 +97,10 @@ fn staff_agrees_with_erlang_within_one_agent_on_a_stationary_queue() {
     // --out writes a valid scenario with the plan.
     let text = std::fs::read_to_string(&staffed).expect("staffed scenario written");
     let s = sim_core::scenario::parse(&text).expect("valid scenario");
-    let st = s.agent_groups[0].staffing.as_ref().expect("a staffing plan");
+    let st = s.agent_groups[0]
+        .staffing
+        .as_ref()
+        .expect("a staffing plan");
     assert_eq!(st.counts, counts);
     assert_eq!(st.interval_min, 30.0);
     assert!(s.agent_groups[0].count.is_none());
@@ -113,7 +116,11 @@ fn staff_csv_is_one_row_per_interval_and_abandonment_targets_add_agents() {
     let text = String::from_utf8(csv_out.stdout).unwrap();
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(lines.len(), 7, "{text}");
-    assert!(lines[0].starts_with("group,interval,start,end,"), "{}", lines[0]);
+    assert!(
+        lines[0].starts_with("group,interval,start,end,"),
+        "{}",
+        lines[0]
+    );
     assert!(lines[1].starts_with("team,0,00:00,00:30,"), "{}", lines[1]);
 
     let loose = json(&ccsim(&[&base[..], &["--format", "json"]].concat()));
@@ -133,8 +140,14 @@ fn bad_staff_arguments_are_clear_errors() {
     let f = file.to_str().unwrap();
     let cases: [(&[&str], &str); 5] = [
         (&["staff", f], "--target-sl"),
-        (&["staff", f, "--target-sl", "1.2"], "strictly between 0 and 1"),
-        (&["staff", f, "--target-sl", "0"], "strictly between 0 and 1"),
+        (
+            &["staff", f, "--target-sl", "1.2"],
+            "strictly between 0 and 1",
+        ),
+        (
+            &["staff", f, "--target-sl", "0"],
+            "strictly between 0 and 1",
+        ),
         (
             &["staff", f, "--target-sl", "0.8", "--group", "nobody"],
             "no agent group is called \"nobody\" (known: \"team\")",

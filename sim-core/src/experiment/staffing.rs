@@ -517,9 +517,19 @@ mod tests {
     fn the_lower_bound_must_reach_the_target() {
         let none = est(&[]);
         // Mean 0.85 but very noisy: the lower bound is below 0.8.
-        assert!(!meets(&targets(), &est(&[0.7, 1.0, 0.75, 0.95]), &none, &none));
+        assert!(!meets(
+            &targets(),
+            &est(&[0.7, 1.0, 0.75, 0.95]),
+            &none,
+            &none
+        ));
         // Mean 0.85, tight.
-        assert!(meets(&targets(), &est(&[0.84, 0.85, 0.86, 0.85]), &none, &none));
+        assert!(meets(
+            &targets(),
+            &est(&[0.84, 0.85, 0.86, 0.85]),
+            &none,
+            &none
+        ));
         // No calls: vacuous.
         assert!(meets(&targets(), &none, &none, &none));
     }
@@ -532,9 +542,24 @@ mod tests {
             max_asa_s: Some(30.0),
             ..targets()
         };
-        assert!(meets(&t, &sl, &est(&[20.0, 21.0, 22.0]), &est(&[0.03, 0.03, 0.031])));
-        assert!(!meets(&t, &sl, &est(&[20.0, 21.0, 22.0]), &est(&[0.01, 0.04, 0.07])));
-        assert!(!meets(&t, &sl, &est(&[10.0, 29.0, 40.0]), &est(&[0.03, 0.03, 0.03])));
+        assert!(meets(
+            &t,
+            &sl,
+            &est(&[20.0, 21.0, 22.0]),
+            &est(&[0.03, 0.03, 0.031])
+        ));
+        assert!(!meets(
+            &t,
+            &sl,
+            &est(&[20.0, 21.0, 22.0]),
+            &est(&[0.01, 0.04, 0.07])
+        ));
+        assert!(!meets(
+            &t,
+            &sl,
+            &est(&[10.0, 29.0, 40.0]),
+            &est(&[0.03, 0.03, 0.03])
+        ));
     }
 
     #[test]
