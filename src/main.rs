@@ -20,6 +20,7 @@ use sim_core::analytic::{self, QueueParams};
 use sim_core::calibrate::{self, CalibrateError, CalibrateOptions, ScenarioOptions, StaffingRule};
 use sim_core::experiment::Progress;
 use sim_core::experiment::precision::{self, Precision, PrecisionOutcome};
+use sim_core::experiment::staffing::{self, StaffConfig, StaffTargets};
 use sim_core::experiment::sweep::shard::{self, ShardFile, ShardId};
 use sim_core::experiment::sweep::{self, Factor, Streams, Sweep, SweepConfig, SweepError};
 use sim_core::trace::record::{ENGINE_VERSION, Timeline};
@@ -59,6 +60,48 @@ enum Command {
     Sweep(SweepArgs),
     /// Merge the shard files of a sharded sweep and print its report.
     Merge(MergeArgs),
+    /// Find by simulation the fewest agents per interval that meet service
+    /// targets with confidence, beside the Erlang C/A staffing.
+    Staff(StaffArgs),
+}
+
+#[derive(Debug, clap::Args)]
+struct StaffArgs {
+    /// The scenario file (RON).
+    file: PathBuf,
+    /// Service level to reach in every interval, strictly between 0 and 1.
+    #[arg(long, value_name = "X")]
+    target_sl: f64,
+    /// Also keep the abandonment rate at most this (strictly between 0 and 1).
+    #[arg(long, value_name = "X")]
+    max_abandon: Option<f64>,
+    /// Also keep the ASA at most this many seconds.
+    #[arg(long, value_name = "S")]
+    max_asa_s: Option<f64>,
+    /// The agent group to staff (default: the first); the others are held fixed.
+    #[arg(long, value_name = "NAME")]
+    group: Option<String>,
+    /// Replications per candidate staffing (default: the scenario's).
+    #[arg(long, short = 'r')]
+    replications: Option<u32>,
+    /// Seed of every random stream (default: the scenario's).
+    #[arg(long, short = 's')]
+    seed: Option<u64>,
+    /// Confidence of the one-sided bounds the targets must meet.
+    #[arg(long, value_name = "C", default_value_t = 0.95)]
+    confidence: f64,
+    /// Worker threads (default: every core). Results do not depend on it.
+    #[arg(long, short = 't')]
+    threads: Option<usize>,
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value_t = Format::Table)]
+    format: Format,
+    /// Write the scenario with the staffing plan found to this file (RON).
+    #[arg(long, value_name = "FILE")]
+    out: Option<PathBuf>,
+    /// No progress bar and no timing line on stderr.
+    #[arg(long, short = 'q')]
+    quiet: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -318,6 +361,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Calibrate(args) => cmd_calibrate(args),
         Command::Sweep(args) => cmd_sweep(args),
         Command::Merge(args) => cmd_merge(args),
+        Command::Staff(args) => cmd_staff(args),
     }
 }
 
@@ -908,6 +952,68 @@ fn cmd_erlang(args: ErlangArgs) -> anyhow::Result<()> {
         Format::Json => output::erlang_json(&mut out, &params, &kpis, fewest)?,
         Format::Csv => output::erlang_csv(&mut out, &params, &kpis)?,
         Format::Table => output::erlang_table(&mut out, &params, &kpis, fewest, args.target_sl)?,
+    }
+    Ok(())
+}
+
+fn cmd_staff(args: StaffArgs) -> anyhow::Result<()> {
+    let scenario = load_scenario(&args.file)?;
+    let run = RunConfig {
+        replications: args.replications.unwrap_or(scenario.replications),
+        seed: args.seed.unwrap_or(scenario.seed),
+        threads: args.threads,
+    };
+    let config = StaffConfig {
+        targets: StaffTargets {
+            service_level: args.target_sl,
+            max_abandon: args.max_abandon,
+            max_asa_s: args.max_asa_s,
+            confidence: args.confidence,
+        },
+        group: args.group,
+        run,
+    };
+    let bar = if args.quiet || !io::stderr().is_terminal() {
+        ProgressBar::hidden()
+    } else {
+        let bar = ProgressBar::new_spinner();
+        bar.set_style(
+            ProgressStyle::with_template("{spinner} {msg} ({pos} candidate runs, {elapsed})")
+                .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+        );
+        bar
+    };
+    let started = Instant::now();
+    let plan = staffing::staff(&scenario, &config, &|i, n| {
+        bar.set_message(format!("{}: interval {} of {n}", scenario.name, i + 1));
+        bar.inc(1);
+    })?;
+    bar.finish_and_clear();
+    let mut out = io::stdout().lock();
+    match args.format {
+        Format::Table => output::staff_table(&mut out, &plan, &scenario)?,
+        Format::Json => output::staff_json(&mut out, &plan, &scenario)?,
+        Format::Csv => output::staff_csv(&mut out, &plan, &scenario)?,
+    }
+    if let Some(dest) = &args.out {
+        let comment = format!(
+            "{}: staffing plan for group \"{}\" found by `ccsim staff` (target SL {}, confidence {}).",
+            scenario.name, plan.group, args.target_sl, args.confidence
+        );
+        let text = calibrate::scenario_ron(&plan.scenario, &comment)
+            .context("cannot write the staffed scenario as RON")?;
+        std::fs::write(dest, text).with_context(|| format!("cannot write {}", dest.display()))?;
+    }
+    if !args.quiet {
+        eprintln!(
+            "ccsim: {} candidate plans × {} replications in {:.3} s",
+            plan.evaluations,
+            plan.replications,
+            started.elapsed().as_secs_f64()
+        );
+        if !plan.all_met() {
+            eprintln!("ccsim: warning: some intervals still miss the targets (see `met`)");
+        }
     }
     Ok(())
 }

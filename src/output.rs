@@ -5,6 +5,7 @@ use std::io::Write;
 use serde_json::{Map, Value, json};
 use sim_core::analytic::{ErlangKpis, QueueParams};
 use sim_core::experiment::precision::PrecisionOutcome;
+use sim_core::experiment::staffing::StaffPlan;
 use sim_core::experiment::sweep::{SweepReport, format_value};
 use sim_core::scenario::Phase;
 use sim_core::stats::{CAMPAIGN_KPI_NAMES, Estimate, KPI_NAMES, KpiEstimates};
@@ -1209,4 +1210,198 @@ pub(crate) fn erlang_table(
         ],
     ];
     table(out, &["KPI".into(), "exact".into()], &rows)
+}
+
+/// The rows of a staffing plan: one per interval.
+fn staff_rows(plan: &StaffPlan, s: &Scenario) -> Vec<Value> {
+    plan.intervals
+        .iter()
+        .map(|iv| {
+            json!({
+                "interval": iv.index,
+                "start": clock(s.day_start_h, iv.start_s),
+                "end": clock(s.day_start_h, iv.end_s),
+                "offered_per_hour": iv.offered_per_hour,
+                "aht_s": iv.aht_s,
+                "load_erl": iv.load_erl,
+                "agents": iv.agents,
+                "erlang": iv.erlang,
+                "difference": iv.difference(),
+                "service_level": iv.service_level.mean,
+                "service_level_ci95": iv.service_level.ci95,
+                "asa_s": iv.asa_s.mean,
+                "asa_s_ci95": iv.asa_s.ci95,
+                "abandon_rate": iv.abandon_rate.mean,
+                "abandon_rate_ci95": iv.abandon_rate.ci95,
+                "met": iv.met,
+            })
+        })
+        .collect()
+}
+
+/// `ccsim staff` as one JSON object: the settings, `intervals` (a tidy table, one
+/// row per interval) and the totals.
+pub(crate) fn staff_json(
+    out: &mut impl Write,
+    plan: &StaffPlan,
+    s: &Scenario,
+) -> anyhow::Result<()> {
+    let t = &plan.targets;
+    let v = json!({
+        "scenario": s.name,
+        "group": plan.group,
+        "target_sl": t.service_level,
+        "max_abandon": t.max_abandon,
+        "max_asa_s": t.max_asa_s,
+        "confidence": t.confidence,
+        "replications": plan.replications,
+        "seed": plan.seed,
+        "evaluations": plan.evaluations,
+        "intervals": staff_rows(plan, s),
+        "agent_hours": plan.agent_hours,
+        "erlang_agent_hours": erlang_hours(plan),
+        "cost": plan.cost,
+        "erlang_model": if plan.erlang_a { "erlang_a" } else { "erlang_c" },
+        "all_met": plan.all_met(),
+    });
+    serde_json::to_writer_pretty(&mut *out, &v)?;
+    writeln!(out)?;
+    Ok(())
+}
+
+/// Agent-hours of the Erlang staffing (intervals without one count 0).
+fn erlang_hours(plan: &StaffPlan) -> f64 {
+    plan.intervals
+        .iter()
+        .map(|iv| f64::from(iv.erlang.unwrap_or(0)) * (iv.end_s - iv.start_s) / 3600.0)
+        .sum()
+}
+
+/// `ccsim staff` as tidy CSV: one row per interval.
+pub(crate) fn staff_csv(
+    out: &mut impl Write,
+    plan: &StaffPlan,
+    s: &Scenario,
+) -> anyhow::Result<()> {
+    const COLS: [&str; 16] = [
+        "interval",
+        "start",
+        "end",
+        "offered_per_hour",
+        "aht_s",
+        "load_erl",
+        "agents",
+        "erlang",
+        "difference",
+        "service_level",
+        "service_level_ci95",
+        "asa_s",
+        "asa_s_ci95",
+        "abandon_rate",
+        "abandon_rate_ci95",
+        "met",
+    ];
+    let mut w = csv::Writer::from_writer(out);
+    w.write_record(std::iter::once("group").chain(COLS))?;
+    for row in staff_rows(plan, s) {
+        let mut rec = vec![plan.group.clone()];
+        for c in COLS {
+            rec.push(match &row[c] {
+                Value::Null => String::new(),
+                Value::String(x) => x.clone(),
+                Value::Number(n) => match n.as_f64() {
+                    Some(x) if n.is_f64() => fmt_num(x),
+                    _ => n.to_string(),
+                },
+                other => other.to_string(),
+            });
+        }
+        w.write_record(&rec)?;
+    }
+    w.flush()?;
+    Ok(())
+}
+
+/// `ccsim staff` as a readable table.
+pub(crate) fn staff_table(
+    out: &mut impl Write,
+    plan: &StaffPlan,
+    s: &Scenario,
+) -> anyhow::Result<()> {
+    let t = &plan.targets;
+    let mut goal = format!("service level ≥ {:.0}%", 100.0 * t.service_level);
+    if let Some(a) = t.max_abandon {
+        goal.push_str(&format!(", abandonment ≤ {:.1}%", 100.0 * a));
+    }
+    if let Some(a) = t.max_asa_s {
+        goal.push_str(&format!(", ASA ≤ {a} s"));
+    }
+    writeln!(
+        out,
+        "{}: staffing of group \"{}\" for {goal} (answered within {} s), met with {:.0}% confidence (one-sided bound), {} replications per candidate, seed {}",
+        s.name,
+        plan.group,
+        s.service_level_s,
+        100.0 * t.confidence,
+        plan.replications,
+        plan.seed
+    )?;
+    writeln!(out)?;
+    let header: Vec<String> = [
+        "interval",
+        "calls/h",
+        "load (Erl)",
+        "agents",
+        "Erlang",
+        "diff",
+        "service level",
+        "ASA (s)",
+        "abandonment",
+        "met",
+    ]
+    .map(String::from)
+    .to_vec();
+    let rows: Vec<Vec<String>> = plan
+        .intervals
+        .iter()
+        .map(|iv| {
+            vec![
+                format!(
+                    "{}–{}",
+                    clock(s.day_start_h, iv.start_s),
+                    clock(s.day_start_h, iv.end_s)
+                ),
+                format!("{:.1}", iv.offered_per_hour),
+                format!("{:.2}", iv.load_erl),
+                iv.agents.to_string(),
+                iv.erlang.map_or("—".into(), |e| e.to_string()),
+                iv.difference().map_or("—".into(), |d| format!("{d:+}")),
+                fmt_pct(&iv.service_level),
+                fmt_plain(&iv.asa_s, 1),
+                fmt_pct(&iv.abandon_rate),
+                if iv.met { "yes" } else { "NO" }.into(),
+            ]
+        })
+        .collect();
+    table(out, &header, &rows)?;
+    writeln!(out)?;
+    writeln!(
+        out,
+        "agent-hours: {:.1} (Erlang: {:.1}){}",
+        plan.agent_hours,
+        erlang_hours(plan),
+        plan.cost
+            .map_or(String::new(), |c| format!("; cost {c:.2}"))
+    )?;
+    writeln!(
+        out,
+        "{} candidate plans simulated; Erlang = {} for the interval's offered load (the group alone serving its call types); CIs are 95%.",
+        plan.evaluations,
+        if plan.erlang_a {
+            "Erlang A"
+        } else {
+            "Erlang C"
+        },
+    )?;
+    Ok(())
 }

@@ -6,6 +6,7 @@ mod erlang;
 mod floor;
 mod invariants;
 mod outbound;
+mod staff;
 mod sweep;
 mod trace;
 

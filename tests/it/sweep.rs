@@ -254,6 +254,21 @@ fn common_random_numbers_narrow_the_difference_ci_at_least_3x() {
     }
 }
 
+/// The same on the retail-bank day (IVR, three call types and groups, shifts with
+/// breaks, shrinkage, day-to-day busyness): one more generalist on the early
+/// shift.
+#[test]
+fn common_random_numbers_narrow_the_difference_ci_at_least_3x_on_the_retail_bank() {
+    let factor = "agent_groups[generalists].shifts[0].count=16,17";
+    for (kpi, ratio) in crn_narrowing("scenarios/retail-bank.ron", factor, 40) {
+        eprintln!("retail bank {factor}: {kpi}: independent / common CI = {ratio:.2}");
+        assert!(
+            ratio >= 3.0,
+            "retail bank {factor}: {kpi}: the independent-streams CI is only {ratio:.2}× the CRN one"
+        );
+    }
+}
+
 fn sweep_args<'a>(extra: &[&'a str]) -> Vec<&'a str> {
     let mut a = vec![
         "sweep",

@@ -14,6 +14,7 @@
 //!   work into shards that can run on different machines and be merged.
 
 pub mod precision;
+pub mod staffing;
 pub mod sweep;
 
 use std::sync::Arc;
