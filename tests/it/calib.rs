@@ -1,0 +1,117 @@
+//! Trace-driven runs and the calibrated day against the real call log (the
+//! Technion "Anonymous Bank" log, February 1999, in ../shared/data; skipped with a
+//! message when it is absent).
+
+use std::sync::Arc;
+
+use sim_core::calibrate::{
+    self, CalibrateOptions, HourComparison, ScenarioOptions, ScenarioShape, StaffingRule, TraceUse,
+};
+use sim_core::trace::{CallRecord, Date, LogFormat, LogOptions, Outcome, parse_log};
+use sim_core::{Model, RunConfig, experiment};
+
+use crate::root;
+
+fn bank_log() -> Option<Vec<CallRecord>> {
+    let path = root().join("../shared/data/anonymous_bank_february_1999.tsv");
+    let Ok(bytes) = std::fs::read(&path) else {
+        eprintln!("skipping: {} is not available", path.display());
+        return None;
+    };
+    let (records, _) = parse_log(LogFormat::Bank, &bytes, &LogOptions::default()).unwrap();
+    Some(
+        records
+            .into_iter()
+            .filter(|r| r.outcome != Outcome::Phantom)
+            .collect(),
+    )
+}
+
+fn simulate(s: &sim_core::Scenario, replications: u32) -> experiment::Report {
+    let model = Arc::new(Model::new(s).unwrap());
+    let mut config = RunConfig::from_model(&model);
+    config.replications = replications;
+    experiment::run(&model, &config, &|| {}).unwrap()
+}
+
+/// One day replayed: its own calls (arrival times, handle times, abandoning
+/// callers' waits as their patience, priorities) against a staffing plan fitted to
+/// that day alone.
+#[test]
+fn a_trace_driven_day_reproduces_the_logs_served_and_abandoned_counts() {
+    let Some(records) = bank_log() else { return };
+    let day = Date::parse_yymmdd("990201").unwrap();
+    let of_day: Vec<CallRecord> = records.iter().filter(|r| r.day == day).cloned().collect();
+    let served = of_day
+        .iter()
+        .filter(|r| r.outcome == Outcome::Served)
+        .count() as f64;
+    let abandoned = of_day
+        .iter()
+        .filter(|r| r.outcome == Outcome::Abandoned)
+        .count() as f64;
+    let report = calibrate::calibrate(&of_day, &CalibrateOptions::default()).unwrap();
+    for rule in [StaffingRule::Distinct, StaffingRule::ErlangA] {
+        let mut s = calibrate::to_scenario(
+            &report,
+            &ScenarioOptions {
+                shape: ScenarioShape::Day,
+                staffing: rule,
+                ..ScenarioOptions::default()
+            },
+        );
+        let calls =
+            calibrate::trace_calls(&records, day, s.day_start_h * 3600.0, TraceUse::default());
+        let replayed: usize = calls.values().map(Vec::len).sum();
+        assert!(calibrate::apply_trace(&mut s, calls).is_empty());
+        assert!(s.validate().is_empty(), "{:?}", s.validate());
+        let r = simulate(&s, 10);
+        let total = |f: fn(&sim_core::stats::IntervalCounts) -> u64| {
+            r.reps
+                .iter()
+                .map(|rep| rep.intervals.iter().flatten().map(f).sum::<u64>() as f64)
+                .sum::<f64>()
+                / r.reps.len() as f64
+        };
+        let (sim_served, sim_aband) = (total(|c| c.answered), total(|c| c.abandoned));
+        eprintln!(
+            "{rule:?}: {replayed} calls replayed; served {served} observed, {sim_served:.1} simulated; abandoned {abandoned} observed, {sim_aband:.1} simulated"
+        );
+    }
+}
+
+/// The day fitted to the busy weekdays, simulated and compared hour by hour.
+#[test]
+fn the_fitted_day_matches_the_busy_hours() {
+    let Some(records) = bank_log() else { return };
+    let report = calibrate::calibrate(&records, &CalibrateOptions::default()).unwrap();
+    let s = calibrate::to_scenario(
+        &report,
+        &ScenarioOptions {
+            shape: ScenarioShape::Day,
+            staffing: StaffingRule::ErlangA,
+            ..ScenarioOptions::default()
+        },
+    );
+    assert!(s.validate().is_empty(), "{:?}", s.validate());
+    let r = simulate(&s, 20);
+    let w = &report.window;
+    let observed = calibrate::observed_by_interval(&records, &w.weekdays, 3600, 20.0);
+    let rows = calibrate::compare_hourly(&r.reps, s.day_start_h * 3600.0, &observed, w.days);
+    let busy: Vec<&HourComparison> = rows
+        .iter()
+        .filter(|h| h.hour >= w.start_s / 3600 && h.hour < w.end_s.div_ceil(3600))
+        .collect();
+    for h in &busy {
+        eprintln!(
+            "{:02}:00 ASA {:.1} vs {:.1} ({:+.0}%), abandonment {:.3} vs {:.3} ({:+.0}%)",
+            h.hour,
+            h.observed_asa_s,
+            h.asa_s.mean,
+            100.0 * h.asa_error(),
+            h.observed_abandon_rate,
+            h.abandon_rate.mean,
+            100.0 * h.abandon_error()
+        );
+    }
+}
