@@ -98,7 +98,8 @@ pub(crate) fn run_compare(
         calibrate::observed_by_interval(records, &w.weekdays, 3600, report.options.service_level_s);
     let rows =
         calibrate::compare_hourly(&sim.reps, scenario.day_start_h * 3600.0, &observed, w.days);
-    let busy: Vec<u32> = (w.start_s / 3600..w.end_s.div_ceil(3600)).collect();
+    // The whole clock hours inside the busy window.
+    let busy: Vec<u32> = (w.start_s.div_ceil(3600)..w.end_s / 3600).collect();
     let days: Vec<&str> = w.weekdays.iter().map(|d| d.short()).collect();
     let head = format!(
         "Fitted day vs log, hour by hour: {} ({} days pooled), {} replications; sim = mean ± 95% CI half-width, err = (sim − observed) ÷ observed; * = busy window",
@@ -113,9 +114,9 @@ pub(crate) fn run_compare(
     let within =
         |f: fn(&HourComparison) -> f64| in_busy.iter().filter(|r| f(r).abs() <= 0.2).count();
     let summary = format!(
-        "Busy window {:02}:00–{:02}:00: ASA within 20 % in {}/{} hours, abandonment within 20 % in {}/{} hours.",
-        w.start_s / 3600,
-        w.end_s.div_ceil(3600),
+        "Whole hours of the busy window, {:02}:00–{:02}:00: ASA within 20 % in {}/{} hours, abandonment within 20 % in {}/{} hours.",
+        w.start_s.div_ceil(3600),
+        w.end_s / 3600,
         within(HourComparison::asa_error),
         in_busy.len(),
         within(HourComparison::abandon_error),

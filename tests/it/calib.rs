@@ -100,7 +100,7 @@ fn the_fitted_day_matches_the_busy_hours() {
     let rows = calibrate::compare_hourly(&r.reps, s.day_start_h * 3600.0, &observed, w.days);
     let busy: Vec<&HourComparison> = rows
         .iter()
-        .filter(|h| h.hour >= w.start_s / 3600 && h.hour < w.end_s.div_ceil(3600))
+        .filter(|h| h.hour >= w.start_s.div_ceil(3600) && h.hour < w.end_s / 3600)
         .collect();
     for h in &busy {
         eprintln!(
@@ -114,4 +114,54 @@ fn the_fitted_day_matches_the_busy_hours() {
             100.0 * h.abandon_error()
         );
     }
+}
+
+/// A trace source replays its calls exactly: times, handle times, patience.
+#[test]
+fn a_trace_source_replays_recorded_calls_exactly() {
+    use sim_core::scenario::{AgentGroup, ArrivalProcess, CallType, TimeDist, TraceCall};
+    let call = |at_s: f64, handle_s: f64, patience_s: Option<f64>| TraceCall {
+        at_s,
+        handle_s: Some(handle_s),
+        patience_s,
+        priority: None,
+    };
+    let calls = vec![
+        call(0.0, 100.0, None),
+        call(10.0, 50.0, None),
+        call(20.0, 30.0, Some(50.0)),
+        call(4000.0, 10.0, None), // after the 1 h horizon: dropped
+    ];
+    let mut ct = CallType::new(
+        "a",
+        Some(ArrivalProcess::Trace { calls }),
+        TimeDist::Exponential { mean_s: 300.0 },
+    );
+    ct.patience = Some(TimeDist::Exponential { mean_s: 1e6 });
+    let s = sim_core::Scenario::new(
+        "trace",
+        1.0,
+        vec![ct],
+        vec![AgentGroup::new("g", 1, vec!["a".into()])],
+    );
+    assert!(s.validate().is_empty(), "{:?}", s.validate());
+    let r = simulate(&s, 3);
+    for rep in &r.reps {
+        let c: Vec<_> = rep.intervals.iter().flatten().collect();
+        let sum =
+            |f: fn(&sim_core::stats::IntervalCounts) -> u64| c.iter().map(|x| f(x)).sum::<u64>();
+        assert_eq!(sum(|x| x.offered), 3);
+        assert_eq!(sum(|x| x.answered), 2);
+        assert_eq!(sum(|x| x.abandoned), 1);
+        let wait: f64 = c.iter().map(|x| x.wait_sum_s).sum();
+        assert!((wait - 90.0).abs() < 1e-9, "{wait}");
+        let handle: f64 = c.iter().map(|x| x.handle_sum_s).sum();
+        assert!((handle - 150.0).abs() < 1e-9, "{handle}");
+    }
+    // Decreasing times are refused.
+    let mut bad = s.clone();
+    bad.call_types[0].arrivals = Some(ArrivalProcess::Trace {
+        calls: vec![call(5.0, 1.0, None), call(1.0, 1.0, None)],
+    });
+    assert!(!bad.validate().is_empty());
 }

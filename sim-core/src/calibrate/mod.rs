@@ -463,6 +463,52 @@ pub fn observed_by_interval(
     buckets.iter().map(|b| observed_kpis(b, sl_s)).collect()
 }
 
+/// Sub-intervals of a day scenario's staffing plan per interval when the Erlang A
+/// staffing is fractional (6: 5 minutes for 30-minute intervals).
+pub const STAFFING_SUBSTEPS: usize = 6;
+
+/// The fractional number of agents with which Erlang A (M/M/c+M) gives the
+/// abandonment `target`: linear interpolation between the integer counts that
+/// bracket it (`None` if no count reaches it, or the inputs are degenerate).
+fn erlang_a_fractional(
+    calls_per_hour: f64,
+    aht_s: f64,
+    patience_s: f64,
+    target: f64,
+    options: &ScenarioOptions,
+) -> Option<f64> {
+    if !(calls_per_hour > 0.0 && aht_s > 0.0 && target.is_finite()) {
+        return None;
+    }
+    let load = calls_per_hour * aht_s / 3600.0;
+    let abandon = |agents: u32| {
+        crate::analytic::evaluate(&crate::analytic::QueueParams {
+            calls_per_hour,
+            aht_s,
+            agents,
+            patience_s: Some(patience_s),
+            sl_s: options.service_level_s,
+        })
+        .ok()
+        .map(|k| k.abandon_rate)
+    };
+    let mut prev: Option<(u32, f64)> = None;
+    for agents in 1..=((4.0 * load).ceil() as u32 + 10) {
+        let Some(a) = abandon(agents) else { continue };
+        if a <= target {
+            return Some(match prev {
+                Some((c, pa)) if pa > a => {
+                    let f = ((pa - target) / (pa - a)).clamp(0.0, 1.0);
+                    (f64::from(c) + f).max(1.0)
+                }
+                _ => f64::from(agents),
+            });
+        }
+        prev = Some((agents, a));
+    }
+    None
+}
+
 fn observed_kpis(records: &[&CallRecord], sl_s: f64) -> ObservedKpis {
     let answered: Vec<&&CallRecord> = records
         .iter()
@@ -749,11 +795,13 @@ pub fn to_day_scenario(report: &FitReport, options: &ScenarioOptions) -> Scenari
         })
     };
     let patience_s = w.erlang_a.as_ref().map(|m| m.patience_s);
-    let counts: Vec<u32> = span
+    // Agents per interval; Erlang A gives a fractional count, realised below as a
+    // plan on a finer grid that alternates between the two nearest integers.
+    let levels: Vec<f64> = span
         .clone()
         .map(|i| {
-            let by_occupancy = (busy(i) / options.target_occupancy).ceil().max(1.0) as u32;
-            let by_distinct = distinct(i).map_or(by_occupancy, |d| d.round().max(1.0) as u32);
+            let by_occupancy = (busy(i) / options.target_occupancy).ceil().max(1.0);
+            let by_distinct = distinct(i).map_or(by_occupancy, |d| d.round().max(1.0));
             match options.staffing {
                 StaffingRule::Distinct => by_distinct,
                 StaffingRule::Occupancy => by_occupancy,
@@ -767,15 +815,25 @@ pub fn to_day_scenario(report: &FitReport, options: &ScenarioOptions) -> Scenari
                     patience_s
                         .filter(|_| o.abandoned > 0)
                         .and_then(|p| {
-                            let c = CalibrateOptions {
-                                service_level_s: options.service_level_s,
-                                ..report.options.clone()
-                            };
-                            erlang_a_match(total[i], aht, p, o, &c)
+                            erlang_a_fractional(total[i], aht, p, o.abandon_rate, options)
                         })
-                        .map_or(by_distinct, |m| m.agents.max(1))
+                        .unwrap_or(by_distinct)
                 }
             }
+        })
+        .collect();
+    let fractional = levels.iter().any(|c| c.fract() != 0.0);
+    let sub = if fractional { STAFFING_SUBSTEPS } else { 1 };
+    let counts: Vec<u32> = levels
+        .iter()
+        .flat_map(|&c| {
+            let (lo, f) = (c.floor(), c.fract());
+            let high = (f * sub as f64).round() as usize;
+            // Spread the `high` sub-intervals with one agent more evenly.
+            (0..sub).map(move |j| {
+                let up = (j + 1) * high / sub > j * high / sub;
+                (lo as u32 + u32::from(up)).max(1)
+            })
         })
         .collect();
 
@@ -796,7 +854,7 @@ pub fn to_day_scenario(report: &FitReport, options: &ScenarioOptions) -> Scenari
     let mut group = AgentGroup::new("agents", 0, skills);
     group.count = None;
     group.staffing = Some(crate::scenario::Staffing {
-        interval_min: f64::from(a.interval_s) / 60.0,
+        interval_min: f64::from(a.interval_s) / 60.0 / sub as f64,
         counts,
     });
     let horizon_h = f64::from(end_s - start_s) / 3600.0;
