@@ -110,7 +110,7 @@ struct CalibrateArgs {
     #[arg(long, value_name = "DIR", requires = "compare")]
     report: Option<PathBuf>,
     /// With --compare: replications.
-    #[arg(long, short = 'r', default_value_t = 20)]
+    #[arg(long, short = 'r', default_value_t = 40)]
     replications: u32,
     /// With --compare: worker threads (default: every core).
     #[arg(long, short = 't')]

@@ -77,6 +77,27 @@ fn a_trace_driven_day_reproduces_the_logs_served_and_abandoned_counts() {
         eprintln!(
             "{rule:?}: {replayed} calls replayed; served {served} observed, {sim_served:.1} simulated; abandoned {abandoned} observed, {sim_aband:.1} simulated"
         );
+        assert_eq!(replayed as f64, served + abandoned);
+        if rule == StaffingRule::ErlangA {
+            // Every call is replayed, so offered matches exactly; what remains is
+            // who abandons. The served callers' patience is censored and sampled,
+            // and the effective staffing is fitted per interval to this day's
+            // abandonment: served within 3 %, abandoned (145 calls, a binomial
+            // count with sd ≈ 12) within 15 %.
+            assert!(
+                (sim_served - served).abs() <= 0.03 * served,
+                "served {sim_served}"
+            );
+            assert!(
+                (sim_aband - abandoned).abs() <= 0.15 * abandoned,
+                "abandoned {sim_aband}"
+            );
+        } else {
+            // The distinct agents seen per interval overstate the effective
+            // staffing (after-call work and breaks are not in the log): far too
+            // few abandon. Kept as the documented contrast.
+            assert!(sim_aband < 0.5 * abandoned, "abandoned {sim_aband}");
+        }
     }
 }
 
@@ -94,7 +115,7 @@ fn the_fitted_day_matches_the_busy_hours() {
         },
     );
     assert!(s.validate().is_empty(), "{:?}", s.validate());
-    let r = simulate(&s, 20);
+    let r = simulate(&s, 40);
     let w = &report.window;
     let observed = calibrate::observed_by_interval(&records, &w.weekdays, 3600, 20.0);
     let rows = calibrate::compare_hourly(&r.reps, s.day_start_h * 3600.0, &observed, w.days);
@@ -113,6 +134,30 @@ fn the_fitted_day_matches_the_busy_hours() {
             h.abandon_rate.mean,
             100.0 * h.abandon_error()
         );
+    }
+    // What holds: on average over the busy window's whole hours both KPIs are
+    // within 20 %, and most hours are within 20 % each. What does not: single
+    // hours miss by more (with 40 replications, seed 1: 13:00 ASA +41 %; 09:00
+    // and 15:00 sit at the edge, abandonment −20 % and −19 %, 15:00 ASA −20 %). The staffing is fitted to each interval's abandonment with one pooled
+    // patience, so an hour whose callers are more or less patient than the day's
+    // average (13:00: 14 % abandon with only 38 s ASA) cannot match both KPIs at
+    // once; and Erlang A's steady state ignores the queue carried across interval
+    // boundaries.
+    let n = busy.len();
+    assert!(n >= 6, "{n} busy hours");
+    for (name, err) in [
+        (
+            "ASA",
+            HourComparison::asa_error as fn(&HourComparison) -> f64,
+        ),
+        ("abandonment", HourComparison::abandon_error),
+    ] {
+        let errs: Vec<f64> = busy.iter().map(|h| err(h)).collect();
+        let mean_abs = errs.iter().map(|e| e.abs()).sum::<f64>() / n as f64;
+        let within = errs.iter().filter(|e| e.abs() <= 0.2).count();
+        eprintln!("{name}: mean |relative error| {mean_abs:.3}, {within}/{n} hours within 20 %");
+        assert!(mean_abs <= 0.2, "{name}: {errs:?}");
+        assert!(2 * within > n, "{name}: {errs:?}");
     }
 }
 
