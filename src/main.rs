@@ -4,6 +4,7 @@
 //! call into `sim-core`. Exit codes: 0 success, 1 the scenario (or input) has
 //! problems, 2 any other error. A closed stdout (`ccsim … | head`) exits 0.
 
+mod compare;
 mod output;
 mod plot;
 
@@ -17,7 +18,9 @@ use anyhow::Context;
 use clap::{Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
 use sim_core::analytic::{self, QueueParams};
-use sim_core::calibrate::{self, CalibrateError, CalibrateOptions, ScenarioOptions, StaffingRule};
+use sim_core::calibrate::{
+    self, CalibrateError, CalibrateOptions, ScenarioOptions, ScenarioShape, StaffingRule,
+};
 use sim_core::experiment::Progress;
 use sim_core::experiment::precision::{self, Precision, PrecisionOutcome};
 use sim_core::experiment::staffing::{self, StaffConfig, StaffTargets};
@@ -25,7 +28,7 @@ use sim_core::experiment::sweep::shard::{self, ShardFile, ShardId};
 use sim_core::experiment::sweep::{self, Factor, Streams, Sweep, SweepConfig, SweepError};
 use sim_core::trace::record::{ENGINE_VERSION, Timeline};
 use sim_core::trace::{
-    LogFormat, LogOptions, Recorder, ReplayError, TraceHeader, parse_log, read_trace, replay,
+    Date, LogFormat, LogOptions, Recorder, ReplayError, TraceHeader, parse_log, read_trace, replay,
     write_trace,
 };
 use sim_core::{Model, Report, RunConfig, Simulation, experiment, scenario};
@@ -134,8 +137,27 @@ struct CalibrateArgs {
     out: Option<PathBuf>,
     /// Agents in the fitted scenario: those busy at some moment of an interval
     /// (distinct), or the Erlang A count that reproduces the observed abandonment.
-    #[arg(long, value_enum, default_value_t = StaffingArg::Distinct)]
-    staffing: StaffingArg,
+    #[arg(long, value_enum)]
+    staffing: Option<StaffingArg>,
+    /// Fit the whole day of an average busy weekday (arrival profiles and a
+    /// staffing plan per interval) instead of the stationary busy window.
+    #[arg(long)]
+    day: bool,
+    /// Simulate the fitted day (implies --day; staffing default erlang-a) and
+    /// compare it with the log hour by hour: offered calls, ASA, abandonment,
+    /// service level.
+    #[arg(long)]
+    compare: bool,
+    /// With --compare: write compare.json, compare.csv, summary.md and one plot
+    /// per KPI (SVG and PNG) into this folder.
+    #[arg(long, value_name = "DIR", requires = "compare")]
+    report: Option<PathBuf>,
+    /// With --compare: replications.
+    #[arg(long, short = 'r', default_value_t = 40)]
+    replications: u32,
+    /// With --compare: worker threads (default: every core).
+    #[arg(long, short = 't')]
+    threads: Option<usize>,
 }
 
 /// Staffing estimates for the fitted scenario.
@@ -143,8 +165,11 @@ struct CalibrateArgs {
 enum StaffingArg {
     /// Mean number of agents busy at some moment of each interval of the window.
     Distinct,
-    /// The Erlang A effective staffing that reproduces the observed abandonment.
+    /// The Erlang A effective staffing that reproduces the observed abandonment
+    /// (with --day: interval by interval).
     ErlangA,
+    /// Agents busy on average ÷ 0.85 occupancy, rounded up.
+    Occupancy,
 }
 
 /// Call-log formats.
@@ -189,6 +214,29 @@ struct RunArgs {
     /// Record the run (one replication, index 0) to this trace file, for ccsim replay.
     #[arg(long, value_name = "FILE")]
     record: Option<PathBuf>,
+    /// Trace-driven run: replay the calls of this call log (bank TSV or CSV) as the
+    /// arrivals of the scenario's call types of the same names (needs --trace-day).
+    #[arg(long, value_name = "LOG", requires = "trace_day")]
+    trace_log: Option<PathBuf>,
+    /// The log's day to replay, yymmdd (990201) or yyyy-mm-dd. Calls count from
+    /// the scenario's day_start_h.
+    #[arg(long, value_name = "DAY", requires = "trace_log")]
+    trace_day: Option<String>,
+    /// With --trace-log: what is sampled from the scenario instead of taken from
+    /// the log (handle, patience, priority); repeatable.
+    #[arg(long, value_enum, value_name = "WHAT", requires = "trace_log")]
+    trace_sample: Vec<TraceSampleArg>,
+}
+
+/// What a trace-driven run can sample instead of replaying.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum TraceSampleArg {
+    /// Handle times.
+    Handle,
+    /// Abandoning callers' patience.
+    Patience,
+    /// Priorities.
+    Priority,
 }
 
 #[derive(Debug, clap::Args)]
@@ -474,7 +522,13 @@ fn cmd_check(path: &Path) -> anyhow::Result<()> {
 }
 
 fn cmd_run(args: RunArgs) -> anyhow::Result<()> {
-    let (src, scenario) = load_scenario_text(&args.file)?;
+    let (src, mut scenario) = load_scenario_text(&args.file)?;
+    if let (Some(log), Some(day)) = (&args.trace_log, &args.trace_day) {
+        if args.record.is_some() {
+            anyhow::bail!("--record cannot be combined with --trace-log");
+        }
+        apply_trace_log(&mut scenario, log, day, &args.trace_sample)?;
+    }
     let model = Arc::new(Model::new(&scenario).map_err(|e| anyhow::anyhow!("{e}"))?);
     let mut config = RunConfig::from_model(&model);
     if let Some(r) = args.replications {
@@ -839,39 +893,58 @@ fn cmd_calibrate(args: CalibrateArgs) -> anyhow::Result<()> {
     write!(out, "{skips}")?;
     writeln!(out)?;
     write!(out, "{report}")?;
+    let day = args.day || args.compare;
+    let staffing = args.staffing.unwrap_or(if args.compare {
+        StaffingArg::ErlangA
+    } else {
+        StaffingArg::Distinct
+    });
+    let options = ScenarioOptions {
+        staffing: match staffing {
+            StaffingArg::Distinct => StaffingRule::Distinct,
+            StaffingArg::ErlangA => StaffingRule::ErlangA,
+            StaffingArg::Occupancy => StaffingRule::Occupancy,
+        },
+        shape: if day {
+            ScenarioShape::Day
+        } else {
+            ScenarioShape::Window
+        },
+        replications: args.replications,
+        ..ScenarioOptions::default()
+    };
+    let scenario = calibrate::to_scenario(&report, &options);
+    let problems = scenario.validate();
+    if !problems.is_empty() {
+        anyhow::bail!(
+            "the fitted scenario is not valid: {}",
+            problems
+                .iter()
+                .map(|p| format!("{}: {}", p.path, p.message))
+                .collect::<Vec<_>>()
+                .join("; ")
+        );
+    }
     if let Some(dest) = &args.out {
-        let options = ScenarioOptions {
-            staffing: match args.staffing {
-                StaffingArg::Distinct => StaffingRule::Distinct,
-                StaffingArg::ErlangA => StaffingRule::ErlangA,
-            },
-            ..ScenarioOptions::default()
-        };
-        let scenario = calibrate::to_scenario(&report, &options);
-        let problems = scenario.validate();
-        if !problems.is_empty() {
-            anyhow::bail!(
-                "the fitted scenario is not valid: {}",
-                problems
-                    .iter()
-                    .map(|p| format!("{}: {}", p.path, p.message))
-                    .collect::<Vec<_>>()
-                    .join("; ")
-            );
-        }
-        let staffing = match args.staffing {
+        let staffing = match staffing {
             StaffingArg::Distinct => format!(
                 "as many agents as were busy at some moment of an average {}-minute\n\
-                 interval of the window",
+                 interval",
                 args.interval_min
             ),
             StaffingArg::ErlangA => "the Erlang A staffing that reproduces the observed \
                                      abandonment"
                 .to_string(),
+            StaffingArg::Occupancy => "the agents busy on average at 85 % occupancy".to_string(),
+        };
+        let what = if day {
+            "the busy weekdays' arrival profiles per interval"
+        } else {
+            "the busy window's mean arrival rates"
         };
         let mut comment = format!(
             "Fitted by `ccsim calibrate` from {}:\n\
-             the busy window's mean arrival rates, the handle-time and patience\n\
+             {what}, the handle-time and patience\n\
              distributions chosen by AIC, and {staffing}.",
             path.display(),
         );
@@ -884,7 +957,7 @@ fn cmd_calibrate(args: CalibrateArgs) -> anyhow::Result<()> {
         std::fs::write(dest, text).with_context(|| format!("cannot write {}", dest.display()))?;
         writeln!(
             out,
-            "\nwrote {}: {} call types, {} agents, {:.1} h",
+            "\nwrote {}: {} call types, {} agents at most, {:.1} h",
             dest.display(),
             scenario.call_types.len(),
             scenario
@@ -895,7 +968,83 @@ fn cmd_calibrate(args: CalibrateArgs) -> anyhow::Result<()> {
             scenario.horizon_h
         )?;
     }
+    if args.compare {
+        let records: Vec<_> = records
+            .into_iter()
+            .filter(|r| r.outcome != sim_core::trace::Outcome::Phantom)
+            .collect();
+        compare::run_compare(
+            &mut out,
+            &scenario,
+            &report,
+            &records,
+            args.threads,
+            args.report.as_deref(),
+            bank.then_some(BANK_CREDIT),
+        )?;
+    }
     out.flush()?;
+    Ok(())
+}
+
+/// Read `log` and make the calls of `day` the arrivals of `scenario`'s call types
+/// of the same names (trace-driven run); report what was replayed on stderr.
+fn apply_trace_log(
+    scenario: &mut sim_core::Scenario,
+    log: &Path,
+    day: &str,
+    sample: &[TraceSampleArg],
+) -> anyhow::Result<()> {
+    let date = Date::parse_yymmdd(day)
+        .or_else(|| Date::parse_iso(day))
+        .with_context(|| format!("--trace-day {day}: expected yymmdd or yyyy-mm-dd"))?;
+    let bytes =
+        std::fs::read(log).with_context(|| format!("cannot read call log {}", log.display()))?;
+    let format = LogFormat::detect(&bytes);
+    let (records, skips) = parse_log(format, &bytes, &LogOptions::default())
+        .map_err(|e| anyhow::anyhow!("{}: {e}", log.display()))?;
+    let using = calibrate::TraceUse {
+        handle: !sample.contains(&TraceSampleArg::Handle),
+        patience: !sample.contains(&TraceSampleArg::Patience),
+        priority: !sample.contains(&TraceSampleArg::Priority),
+    };
+    let calls = calibrate::trace_calls(&records, date, scenario.day_start_h * 3600.0, using);
+    let total: usize = calls.values().map(Vec::len).sum();
+    if total == 0 {
+        anyhow::bail!(
+            "{}: no call of {date} reached the queue after the scenario's start ({:.2} h)",
+            log.display(),
+            scenario.day_start_h
+        );
+    }
+    let missing = calibrate::apply_trace(scenario, calls);
+    let problems = scenario.validate();
+    if !problems.is_empty() {
+        anyhow::bail!(
+            "the trace-driven scenario is not valid: {}",
+            problems
+                .iter()
+                .map(|p| format!("{}: {}", p.path, p.message))
+                .collect::<Vec<_>>()
+                .join("; ")
+        );
+    }
+    eprintln!(
+        "trace-driven: {total} calls of {date} from {} ({} rows skipped){}",
+        log.display(),
+        skips.total_skipped(),
+        if missing.is_empty() {
+            String::new()
+        } else {
+            format!(
+                "; call types not in the scenario, not replayed: {}",
+                missing.join(", ")
+            )
+        }
+    );
+    if format == LogFormat::Bank {
+        eprintln!("{BANK_CREDIT}");
+    }
     Ok(())
 }
 

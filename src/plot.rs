@@ -1,4 +1,5 @@
-//! Plots of sweeps with plotters: SVG or PNG, chosen by the file extension.
+//! Plots of sweeps and of `calibrate --compare` with plotters: SVG or PNG, chosen
+//! by the file extension.
 //!
 //! Four panels against the first varied parameter (service level, abandonment,
 //! ASA, occupancy), each showing every variant's mean with its 95 % confidence
@@ -344,6 +345,128 @@ pub(crate) fn plot_sweep(
             {
                 let root = BitMapBackend::with_buffer(&mut pixels, SIZE).into_drawing_area();
                 draw(&root, report, erlang).map_err(|e| anyhow!("drawing the plot: {e}"))?;
+            }
+            let file = File::create(path).with_context(write_err)?;
+            let mut encoder = png::Encoder::new(BufWriter::new(file), w, h);
+            encoder.set_color(png::ColorType::Rgb);
+            encoder.set_depth(png::BitDepth::Eight);
+            let mut writer = encoder.write_header().with_context(write_err)?;
+            writer.write_image_data(&pixels).with_context(write_err)?;
+            writer.finish().with_context(write_err)?;
+        }
+    }
+    Ok(())
+}
+
+/// One KPI of `ccsim calibrate --compare`, hour by hour: the log's value and the
+/// simulated mean with its 95 % confidence interval.
+pub(crate) struct HourlyKpi<'a> {
+    /// Picture title.
+    pub(crate) title: &'a str,
+    /// Whether the values are shares (drawn as percentages).
+    pub(crate) percent: bool,
+    /// `(clock hour, observed, simulated mean, half-width)`.
+    pub(crate) points: Vec<(f64, f64, f64, f64)>,
+}
+
+fn draw_hourly<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    k: &HourlyKpi,
+) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+    root.fill(&WHITE)?;
+    let (x0, x1) = bounds(k.points.iter().map(|p| p.0), 0.03, 1.0);
+    let ys = k.points.iter().flat_map(|p| [p.1, p.2 - p.3, p.2 + p.3]);
+    let (y0, y1) = bounds(ys, 0.08, if k.percent { 0.05 } else { 1.0 });
+    let y0 = y0.max(0.0);
+    let mut chart = ChartBuilder::on(root)
+        .caption(k.title, ("sans-serif", 22))
+        .margin(16)
+        .x_label_area_size(45)
+        .y_label_area_size(70)
+        .build_cartesian_2d(x0..x1, y0..y1)?;
+    let scale = if k.percent { 100.0 } else { 1.0 };
+    let digits = decimals((y1 - y0) * scale);
+    let y_fmt = |y: &f64| {
+        if k.percent {
+            format!("{:.*}%", digits, y * 100.0)
+        } else {
+            format!("{y:.digits$}")
+        }
+    };
+    chart
+        .configure_mesh()
+        .x_desc("hour of the day")
+        .x_label_formatter(&|x: &f64| format!("{:02}:00", x.round() as i64))
+        .y_label_formatter(&y_fmt)
+        .label_style(("sans-serif", 14))
+        .axis_desc_style(("sans-serif", 15))
+        .light_line_style(RGBColor(235, 235, 235))
+        .draw()?;
+    let sim = COLORS[0];
+    let finite: Vec<&(f64, f64, f64, f64)> = k.points.iter().filter(|p| p.2.is_finite()).collect();
+    if finite.len() > 1 {
+        let band: Vec<(f64, f64)> = finite
+            .iter()
+            .map(|p| (p.0, p.2 + p.3))
+            .chain(finite.iter().rev().map(|p| (p.0, p.2 - p.3)))
+            .collect();
+        chart.draw_series(std::iter::once(Polygon::new(band, sim.mix(0.18))))?;
+    }
+    chart
+        .draw_series(LineSeries::new(
+            finite.iter().map(|p| (p.0, p.2)),
+            sim.stroke_width(2),
+        ))?
+        .label("simulated (mean, 95% CI)")
+        .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 24, y)], sim.stroke_width(2)));
+    chart
+        .draw_series(LineSeries::new(
+            k.points
+                .iter()
+                .filter(|p| p.1.is_finite())
+                .map(|p| (p.0, p.1)),
+            BLACK.stroke_width(2),
+        ))?
+        .label("observed (log)")
+        .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 24, y)], BLACK.stroke_width(2)));
+    chart.draw_series(
+        k.points
+            .iter()
+            .filter(|p| p.1.is_finite())
+            .map(|p| Circle::new((p.0, p.1), 3, BLACK.filled())),
+    )?;
+    chart
+        .configure_series_labels()
+        .position(SeriesLabelPosition::UpperRight)
+        .label_font(("sans-serif", 14))
+        .background_style(WHITE.mix(0.85))
+        .border_style(BLACK.mix(0.4))
+        .draw()?;
+    root.present()
+}
+
+/// Draw one hourly comparison into `path`, SVG or PNG by its extension.
+pub(crate) fn plot_hourly(path: &Path, kpi: &HourlyKpi) -> anyhow::Result<()> {
+    let format = PlotFormat::of(path)?;
+    register_font("sans-serif", FontStyle::Normal, FONT)
+        .map_err(|_| anyhow!("the embedded font cannot be read"))?;
+    let write_err = || format!("cannot write plot {}", path.display());
+    let size = (1024, 640);
+    match format {
+        PlotFormat::Svg => {
+            let mut svg = String::new();
+            {
+                let root = SVGBackend::with_string(&mut svg, size).into_drawing_area();
+                draw_hourly(&root, kpi).map_err(|e| anyhow!("drawing the plot: {e}"))?;
+            }
+            std::fs::write(path, svg).with_context(write_err)?;
+        }
+        PlotFormat::Png => {
+            let (w, h) = size;
+            let mut pixels = vec![0u8; (w * h * 3) as usize];
+            {
+                let root = BitMapBackend::with_buffer(&mut pixels, size).into_drawing_area();
+                draw_hourly(&root, kpi).map_err(|e| anyhow!("drawing the plot: {e}"))?;
             }
             let file = File::create(path).with_context(write_err)?;
             let mut encoder = png::Encoder::new(BufWriter::new(file), w, h);

@@ -1,6 +1,7 @@
 //! End-to-end and statistical tests of ccsim (one integration binary, as
 //! matklad recommends: one link step, shared helpers).
 
+mod calib;
 mod cli;
 mod erlang;
 mod floor;

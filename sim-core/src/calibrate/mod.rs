@@ -17,8 +17,10 @@
 //! All of it is a [`FitReport`], whose `Display` prints the diagnostics, and which
 //! [`to_scenario`] turns into a [`Scenario`] the engine can run.
 
+pub mod compare;
 pub mod fit;
 pub mod profile;
+pub mod replay;
 pub mod survival;
 
 use std::fmt;
@@ -27,8 +29,10 @@ use serde::Serialize;
 
 use crate::scenario::{AgentGroup, ArrivalProcess, CallType, Scenario, TimeDist};
 use crate::trace::{CallRecord, Outcome, Weekday};
+pub use compare::{Estimate, HourComparison, compare_hourly, relative_error};
 pub use fit::{DurationFit, Family, FitRow, fit_durations};
 pub use profile::{ArrivalProfile, DaySpan, StaffingProfile};
+pub use replay::{TraceUse, apply_trace, trace_calls};
 pub use survival::{CensoredFit, KaplanMeier, PatienceFit, fit_patience};
 
 /// What to fit, and how.
@@ -96,6 +100,8 @@ pub struct CallTypeFit {
     pub ivr: Option<DurationFit>,
     /// Patience, from the callers who queued.
     pub patience: PatienceFit,
+    /// Share of its calls that reached the queue with priority 2 (high priority).
+    pub priority_share: f64,
 }
 
 /// KPIs observed in the log, computed as the simulator defines them.
@@ -186,6 +192,9 @@ pub struct FitReport {
     pub staffing: Option<StaffingProfile>,
     /// The busy window.
     pub window: BusyWindow,
+    /// KPIs observed per interval of the day on the busy window's weekdays, all
+    /// their days pooled (index = interval of arrival from midnight).
+    pub observed_by_interval: Vec<ObservedKpis>,
 }
 
 /// The longest log [`calibrate`] accepts, in days (ten years).
@@ -248,6 +257,14 @@ pub fn calibrate(
                 handle: fit_durations(&handle),
                 ivr: fit_durations(&ivr),
                 patience: fit_patience(&waits, &abandoned),
+                priority_share: {
+                    let q: Vec<&&CallRecord> = of.iter().filter(|r| r.reached_queue()).collect();
+                    if q.is_empty() {
+                        0.0
+                    } else {
+                        q.iter().filter(|r| r.priority >= 2).count() as f64 / q.len() as f64
+                    }
+                },
             }
         })
         .collect();
@@ -255,12 +272,19 @@ pub fn calibrate(
     let arrivals = ArrivalProfile::fit(&owned, &type_names, &days, interval_s);
     let staffing = StaffingProfile::fit(&owned, &days, interval_s);
     let window = busy_window(&owned, &arrivals, staffing.as_ref(), options);
+    let observed_by_interval = observed_by_interval(
+        &owned,
+        &window.weekdays,
+        interval_s,
+        options.service_level_s,
+    );
     Ok(FitReport {
         options: options.clone(),
         call_types,
         arrivals,
         staffing,
         window,
+        observed_by_interval,
     })
 }
 
@@ -420,6 +444,71 @@ fn erlang_a_match(
     best.map(|(_, m)| m)
 }
 
+/// The KPIs observed in each interval of `interval_s` from midnight, over the
+/// calls that reached the queue on `weekdays` (all their days pooled).
+pub fn observed_by_interval(
+    records: &[CallRecord],
+    weekdays: &[Weekday],
+    interval_s: u32,
+    sl_s: f64,
+) -> Vec<ObservedKpis> {
+    let n = (86_400 / interval_s.max(1)) as usize;
+    let mut buckets: Vec<Vec<&CallRecord>> = vec![Vec::new(); n];
+    for r in records {
+        if r.reached_queue() && weekdays.contains(&r.day.weekday()) {
+            let i = ((r.arrival_s / f64::from(interval_s)) as usize).min(n - 1);
+            buckets[i].push(r);
+        }
+    }
+    buckets.iter().map(|b| observed_kpis(b, sl_s)).collect()
+}
+
+/// Sub-intervals of a day scenario's staffing plan per interval when the Erlang A
+/// staffing is fractional (6: 5 minutes for 30-minute intervals).
+pub const STAFFING_SUBSTEPS: usize = 6;
+
+/// The fractional number of agents with which Erlang A (M/M/c+M) gives the
+/// abandonment `target`: linear interpolation between the integer counts that
+/// bracket it (`None` if no count reaches it, or the inputs are degenerate).
+fn erlang_a_fractional(
+    calls_per_hour: f64,
+    aht_s: f64,
+    patience_s: f64,
+    target: f64,
+    options: &ScenarioOptions,
+) -> Option<f64> {
+    if !(calls_per_hour > 0.0 && aht_s > 0.0 && target.is_finite()) {
+        return None;
+    }
+    let load = calls_per_hour * aht_s / 3600.0;
+    let abandon = |agents: u32| {
+        crate::analytic::evaluate(&crate::analytic::QueueParams {
+            calls_per_hour,
+            aht_s,
+            agents,
+            patience_s: Some(patience_s),
+            sl_s: options.service_level_s,
+        })
+        .ok()
+        .map(|k| k.abandon_rate)
+    };
+    let mut prev: Option<(u32, f64)> = None;
+    for agents in 1..=((4.0 * load).ceil() as u32 + 10) {
+        let Some(a) = abandon(agents) else { continue };
+        if a <= target {
+            return Some(match prev {
+                Some((c, pa)) if pa > a => {
+                    let f = ((pa - target) / (pa - a)).clamp(0.0, 1.0);
+                    (f64::from(c) + f).max(1.0)
+                }
+                _ => f64::from(agents),
+            });
+        }
+        prev = Some((agents, a));
+    }
+    None
+}
+
 fn observed_kpis(records: &[&CallRecord], sl_s: f64) -> ObservedKpis {
     let answered: Vec<&&CallRecord> = records
         .iter()
@@ -461,8 +550,24 @@ pub struct ScenarioOptions {
     pub service_level_s: f64,
     /// How many agents the scenario gets (default [`StaffingRule::Distinct`]).
     pub staffing: StaffingRule,
-    /// Without agent names in the log: staff for this occupancy (default 0.85).
+    /// Without agent names in the log, and with [`StaffingRule::Occupancy`]: staff
+    /// for this occupancy (default 0.85).
     pub target_occupancy: f64,
+    /// A stationary busy window (default) or the whole day, interval by interval.
+    pub shape: ScenarioShape,
+}
+
+/// What the fitted scenario covers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+pub enum ScenarioShape {
+    /// The busy window, stationary: one Poisson rate per call type and one
+    /// staffing level.
+    #[default]
+    Window,
+    /// The day of an average busy weekday (the window's weekdays), from the first
+    /// to the last interval with calls: arrival profiles per call type and a
+    /// staffing plan per interval (see [`to_day_scenario`]).
+    Day,
 }
 
 /// Which staffing estimate [`to_scenario`] uses.
@@ -472,8 +577,11 @@ pub enum StaffingRule {
     #[default]
     Distinct,
     /// The Erlang A effective staffing ([`ErlangAMatch`]), which reproduces the
-    /// observed abandonment; falls back to `Distinct` where there is none.
+    /// observed abandonment; falls back to `Distinct` where there is none. In a
+    /// day scenario: matched interval by interval.
     ErlangA,
+    /// Agents busy on average ÷ [`ScenarioOptions::target_occupancy`], rounded up.
+    Occupancy,
 }
 
 impl Default for ScenarioOptions {
@@ -486,6 +594,7 @@ impl Default for ScenarioOptions {
             service_level_s: 20.0,
             staffing: StaffingRule::Distinct,
             target_occupancy: 0.85,
+            shape: ScenarioShape::Window,
         }
     }
 }
@@ -535,6 +644,9 @@ fn tidy(d: &TimeDist) -> TimeDist {
 ///
 /// Call types with no call in the window or no served call are left out.
 pub fn to_scenario(report: &FitReport, options: &ScenarioOptions) -> Scenario {
+    if options.shape == ScenarioShape::Day {
+        return to_day_scenario(report, options);
+    }
     let w = &report.window;
     let mut call_types = Vec::new();
     let mut load = 0.0;
@@ -557,6 +669,10 @@ pub fn to_scenario(report: &FitReport, options: &ScenarioOptions) -> Scenario {
     }
     let count = match (options.staffing, &w.erlang_a, w.staffing_distinct) {
         (StaffingRule::ErlangA, Some(m), _) => m.agents,
+        (StaffingRule::Occupancy, _, _) => (w.staffing_busy.unwrap_or(load)
+            / options.target_occupancy)
+            .ceil()
+            .max(1.0) as u32,
         (_, _, Some(d)) => d.round().max(1.0) as u32,
         _ => (load / options.target_occupancy).ceil().max(1.0) as u32,
     };
@@ -583,6 +699,172 @@ pub fn to_scenario(report: &FitReport, options: &ScenarioOptions) -> Scenario {
     s.seed = options.seed;
     s.service_level_s = options.service_level_s;
     s.day_start_h = f64::from(w.start_s) / 3600.0;
+    s
+}
+
+/// The day of an average busy weekday (the busy window's weekdays, averaged over
+/// their days), as a time-varying scenario: it starts at the first interval of the
+/// day with at least one call per hour on average (`day_start_h`) and ends after
+/// the last, without warm-up (the floor opens empty, as it does in the log).
+///
+/// * arrivals: an [`ArrivalProcess::Profile`] per call type, the mean calls per
+///   hour of each interval;
+/// * handle time and patience: the distributions chosen by AIC, as in the
+///   stationary scenario; priority share from the log's priority column;
+/// * staffing: one group with every skill and a [`crate::scenario::Staffing`] plan,
+///   per interval, by [`ScenarioOptions::staffing`]:
+///   * `Distinct`: the agents busy at some moment of the interval, rounded;
+///   * `Occupancy`: agents busy on average ÷ the target occupancy, rounded up;
+///   * `ErlangA`: per interval, the Erlang A staffing (the interval's rate and
+///     observed AHT, the window's pooled exponential patience) whose abandonment is
+///     closest to the interval's observed abandonment; `Distinct` where that
+///     cannot be matched. This is the effective staffing: the log omits the
+///     after-call work and breaks that make `Distinct` overstate it.
+pub fn to_day_scenario(report: &FitReport, options: &ScenarioOptions) -> Scenario {
+    let w = &report.window;
+    let a = &report.arrivals;
+    let n = a.intervals();
+    let interval_h = f64::from(a.interval_s) / 3600.0;
+    let days = f64::from(w.days.max(1));
+    let rate = |t: usize, i: usize| -> f64 {
+        w.weekdays
+            .iter()
+            .map(|d| a.counts[t][d.index()][i])
+            .sum::<u64>() as f64
+            / days
+            / interval_h
+    };
+    let total: Vec<f64> = (0..n)
+        .map(|i| (0..a.call_types.len()).map(|t| rate(t, i)).sum())
+        .collect();
+    let first = total.iter().position(|r| *r >= 1.0).unwrap_or(0);
+    let last = total
+        .iter()
+        .rposition(|r| *r >= 1.0)
+        .unwrap_or(n - 1)
+        .max(first);
+    let span = first..last + 1;
+
+    let mut call_types = Vec::new();
+    for (t, ct) in report.call_types.iter().enumerate() {
+        let Some(handle) = &ct.handle else { continue };
+        let profile: Vec<f64> = span.clone().map(|i| round_to(rate(t, i), 2)).collect();
+        if profile.iter().all(|r| *r <= 0.0) {
+            continue;
+        }
+        let mut c = CallType::new(
+            ct.name.clone(),
+            Some(ArrivalProcess::Profile {
+                interval_min: f64::from(a.interval_s) / 60.0,
+                per_hour: profile,
+            }),
+            tidy(&handle.chosen().dist),
+        );
+        c.patience = ct.patience.chosen.as_ref().map(tidy);
+        c.priority_share = round_to(ct.priority_share, 4);
+        call_types.push(c);
+    }
+    let load = |i: usize| -> f64 {
+        let aht = report
+            .observed_by_interval
+            .get(i)
+            .map_or(f64::NAN, |o| o.aht_s);
+        let aht = if aht.is_finite() {
+            aht
+        } else {
+            w.observed.aht_s
+        };
+        total[i] * aht / 3600.0
+    };
+    let distinct = |i: usize| -> Option<f64> {
+        report.staffing.as_ref().map(|s| {
+            w.weekdays
+                .iter()
+                .map(|d| f64::from(a.days.per_weekday[d.index()]) * s.distinct[d.index()][i])
+                .sum::<f64>()
+                / days
+        })
+    };
+    let busy = |i: usize| -> f64 {
+        report.staffing.as_ref().map_or(load(i), |s| {
+            w.weekdays
+                .iter()
+                .map(|d| f64::from(a.days.per_weekday[d.index()]) * s.busy[d.index()][i])
+                .sum::<f64>()
+                / days
+        })
+    };
+    let patience_s = w.erlang_a.as_ref().map(|m| m.patience_s);
+    // Agents per interval; Erlang A gives a fractional count, realised below as a
+    // plan on a finer grid that alternates between the two nearest integers.
+    let levels: Vec<f64> = span
+        .clone()
+        .map(|i| {
+            let by_occupancy = (busy(i) / options.target_occupancy).ceil().max(1.0);
+            let by_distinct = distinct(i).map_or(by_occupancy, |d| d.round().max(1.0));
+            match options.staffing {
+                StaffingRule::Distinct => by_distinct,
+                StaffingRule::Occupancy => by_occupancy,
+                StaffingRule::ErlangA => {
+                    let o = &report.observed_by_interval[i];
+                    let aht = if o.aht_s.is_finite() {
+                        o.aht_s
+                    } else {
+                        w.observed.aht_s
+                    };
+                    patience_s
+                        .filter(|_| o.abandoned > 0)
+                        .and_then(|p| {
+                            erlang_a_fractional(total[i], aht, p, o.abandon_rate, options)
+                        })
+                        .unwrap_or(by_distinct)
+                }
+            }
+        })
+        .collect();
+    let fractional = levels.iter().any(|c| c.fract() != 0.0);
+    let sub = if fractional { STAFFING_SUBSTEPS } else { 1 };
+    let counts: Vec<u32> = levels
+        .iter()
+        .flat_map(|&c| {
+            let (lo, f) = (c.floor(), c.fract());
+            let high = (f * sub as f64).round() as usize;
+            // Spread the `high` sub-intervals with one agent more evenly.
+            (0..sub).map(move |j| {
+                let up = (j + 1) * high / sub > j * high / sub;
+                (lo as u32 + u32::from(up)).max(1)
+            })
+        })
+        .collect();
+
+    let days_s: Vec<&str> = w.weekdays.iter().map(|d| d.short()).collect();
+    let start_s = first as u32 * a.interval_s;
+    let end_s = (last + 1) as u32 * a.interval_s;
+    let name = options.name.clone().unwrap_or_else(|| {
+        format!(
+            "Fitted day: {} {}–{}, {} to {}",
+            days_s.join("/"),
+            hhmm(start_s),
+            hhmm(end_s),
+            a.days.first,
+            a.days.last
+        )
+    });
+    let skills = call_types.iter().map(|c| c.name.clone()).collect();
+    let mut group = AgentGroup::new("agents", 0, skills);
+    group.count = None;
+    group.staffing = Some(crate::scenario::Staffing {
+        interval_min: f64::from(a.interval_s) / 60.0 / sub as f64,
+        counts,
+    });
+    let horizon_h = f64::from(end_s - start_s) / 3600.0;
+    let mut s = Scenario::new(name, horizon_h, call_types, vec![group]);
+    s.warmup_h = 0.0;
+    s.replications = options.replications;
+    s.seed = options.seed;
+    s.service_level_s = options.service_level_s;
+    s.interval_min = f64::from(a.interval_s) / 60.0;
+    s.day_start_h = f64::from(start_s) / 3600.0;
     s
 }
 

@@ -67,7 +67,7 @@ use crate::scenario::{DialOutcome, PersonaKind, Phase};
 use crate::stats::RepResult;
 use crate::stats::collector::Collector;
 pub use model::{AgentAction, Model};
-use model::{MenuChoice, Target, Work, pick};
+use model::{MenuChoice, Rate, Target, Work, pick};
 use queue::EventQueue;
 use rng::{Purpose, Stream, stream};
 pub use time::SimTime;
@@ -501,6 +501,9 @@ pub struct Simulation<O: Observer = ()> {
     arrivals_open: u32,
     /// Outbound campaigns and blending (`None` without campaigns).
     out: Option<Box<outbound::Outbound>>,
+    /// Per source: the index of the next recorded call of a trace source (unused
+    /// by the others).
+    trace_next: Vec<usize>,
     observer: O,
 }
 
@@ -583,6 +586,7 @@ impl<O: Observer> Simulation<O> {
             counted_in_flight: 0,
             arrivals_open: model.sources.len() as u32,
             out,
+            trace_next: vec![0; model.sources.len()],
             observer,
             model,
         };
@@ -905,6 +909,24 @@ impl<O: Observer> Simulation<O> {
     // ---- arrivals and the IVR ------------------------------------------------------
 
     fn schedule_next_arrival(&mut self, source: usize) {
+        if let Rate::Trace(calls) = &self.model.sources[source].rate {
+            let next = calls
+                .get(self.trace_next[source])
+                .map(|c| c.at_s.max(self.now.seconds()))
+                .filter(|t| *t < self.model.horizon_s)
+                .and_then(SimTime::new);
+            match next {
+                Some(t) => self.fel.push_lane(
+                    source,
+                    t,
+                    Event::Arrival {
+                        source: source as u32,
+                    },
+                ),
+                None => self.arrivals_open -= 1,
+            }
+            return;
+        }
         let e: f64 = Exp1.sample(&mut self.arrivals_rng[source]);
         let next = self.model.sources[source].rate.next_after(
             self.now.seconds(),
@@ -952,6 +974,14 @@ impl<O: Observer> Simulation<O> {
     }
 
     fn on_arrival(&mut self, source: usize) {
+        let recorded = match &self.model.sources[source].rate {
+            Rate::Trace(calls) => {
+                let c = calls.get(self.trace_next[source]).copied();
+                self.trace_next[source] += 1;
+                c
+            }
+            _ => None,
+        };
         self.schedule_next_arrival(source);
         match self.model.sources[source].target {
             Target::Queue(ct) => {
@@ -966,6 +996,18 @@ impl<O: Observer> Simulation<O> {
                     },
                 );
                 self.assign_type(call, ct as usize, None);
+                if let Some(c) = recorded {
+                    let s = &mut self.calls[call.index as usize];
+                    if let Some(h) = c.handle_s {
+                        s.work = [h, 0.0, 0.0, 0.0, 0.0, 0.0];
+                    }
+                    if let Some(p) = c.patience_s {
+                        s.patience_s = p;
+                    }
+                    if let Some(p) = c.priority {
+                        s.priority = p;
+                    }
+                }
                 self.join_queue(call);
             }
             Target::Menu(m) => {

@@ -4,7 +4,7 @@
 use crate::scenario::dist::Sampler;
 use crate::scenario::{
     ArrivalProcess, DialerKind, IvrTarget, PersonaKind, Phase, Prospect, RoutingPolicy, Scenario,
-    ScenarioError,
+    ScenarioError, TraceCall,
 };
 
 /// Piecewise-constant arrival rate.
@@ -14,6 +14,8 @@ pub(crate) enum Rate {
     Constant(f64),
     /// Calls per second per interval of `step_s` from time 0.
     Profile { step_s: f64, per_s: Vec<f64> },
+    /// Recorded calls replayed in order (no sampling of arrival times).
+    Trace(std::sync::Arc<[TraceCall]>),
 }
 
 impl Rate {
@@ -27,6 +29,7 @@ impl Rate {
                 step_s: interval_min * 60.0,
                 per_s: per_hour.iter().map(|r| r * scale / 3600.0).collect(),
             },
+            ArrivalProcess::Trace { calls } => Rate::Trace(calls.as_slice().into()),
         }
     }
 
@@ -61,6 +64,8 @@ impl Rate {
                 }
                 None
             }
+            // Trace sources never draw: the engine reads their calls directly.
+            Rate::Trace(_) => None,
         }
     }
 }

@@ -174,6 +174,33 @@ pub enum ArrivalProcess {
         /// Calls per hour in each interval (>= 0).
         per_hour: Vec<f64>,
     },
+    /// Recorded arrivals replayed as given (a trace-driven run): each call arrives
+    /// at its `at_s`, in order, whatever the seed; `arrival_scale` and
+    /// `busyness_cv` do not apply. Calls at or after the horizon are dropped.
+    /// sim-core reads no files: the CLI fills this from a call log
+    /// (`ccsim run --trace-log`).
+    Trace {
+        /// The calls, by arrival time (non-decreasing).
+        calls: Vec<TraceCall>,
+    },
+}
+
+/// One recorded call of an [`ArrivalProcess::Trace`].
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TraceCall {
+    /// Arrival time, seconds from the start of the run (>= 0).
+    pub at_s: f64,
+    /// Recorded handle time, seconds; replaces the sampled one (`None`: sampled).
+    #[serde(default)]
+    pub handle_s: Option<f64>,
+    /// Recorded patience, seconds (e.g. the wait of a caller who abandoned);
+    /// replaces the sampled one (`None`: sampled, or none without `patience`).
+    #[serde(default)]
+    pub patience_s: Option<f64>,
+    /// Recorded priority; replaces the `priority_share` draw (`None`: drawn).
+    #[serde(default)]
+    pub priority: Option<bool>,
 }
 
 impl ArrivalProcess {
@@ -195,6 +222,10 @@ impl ArrivalProcess {
                     }
                 }
                 total / horizon_h
+            }
+            ArrivalProcess::Trace { calls } => {
+                let n = calls.iter().filter(|c| c.at_s < horizon_h * 3600.0).count();
+                n as f64 / horizon_h
             }
         }
     }
@@ -236,6 +267,26 @@ impl ArrivalProcess {
                 }
                 if per_hour.iter().all(|r| *r == 0.0) && !per_hour.is_empty() {
                     p.push(Problem::new(path.field("per_hour"), "every rate is 0"));
+                }
+            }
+            ArrivalProcess::Trace { calls } => {
+                let mut last = 0.0;
+                for (i, c) in calls.iter().enumerate() {
+                    let at = path.field("calls").index(i);
+                    check_finite(p, at.clone().field("at_s"), "at_s", c.at_s, false);
+                    if c.at_s < last {
+                        p.push(Problem::new(
+                            at.clone().field("at_s"),
+                            format!("arrival times must not decrease ({} after {last})", c.at_s),
+                        ));
+                    }
+                    last = c.at_s.max(last);
+                    if let Some(h) = c.handle_s {
+                        check_finite(p, at.clone().field("handle_s"), "handle_s", h, false);
+                    }
+                    if let Some(x) = c.patience_s {
+                        check_finite(p, at.field("patience_s"), "patience_s", x, false);
+                    }
                 }
             }
         }

@@ -1,0 +1,212 @@
+//! Trace-driven runs and the calibrated day against the real call log (the
+//! Technion "Anonymous Bank" log, February 1999, in ../shared/data; skipped with a
+//! message when it is absent).
+
+use std::sync::Arc;
+
+use sim_core::calibrate::{
+    self, CalibrateOptions, HourComparison, ScenarioOptions, ScenarioShape, StaffingRule, TraceUse,
+};
+use sim_core::trace::{CallRecord, Date, LogFormat, LogOptions, Outcome, parse_log};
+use sim_core::{Model, RunConfig, experiment};
+
+use crate::root;
+
+fn bank_log() -> Option<Vec<CallRecord>> {
+    let path = root().join("../shared/data/anonymous_bank_february_1999.tsv");
+    let Ok(bytes) = std::fs::read(&path) else {
+        eprintln!("skipping: {} is not available", path.display());
+        return None;
+    };
+    let (records, _) = parse_log(LogFormat::Bank, &bytes, &LogOptions::default()).unwrap();
+    Some(
+        records
+            .into_iter()
+            .filter(|r| r.outcome != Outcome::Phantom)
+            .collect(),
+    )
+}
+
+fn simulate(s: &sim_core::Scenario, replications: u32) -> experiment::Report {
+    let model = Arc::new(Model::new(s).unwrap());
+    let mut config = RunConfig::from_model(&model);
+    config.replications = replications;
+    experiment::run(&model, &config, &|| {}).unwrap()
+}
+
+/// One day replayed: its own calls (arrival times, handle times, abandoning
+/// callers' waits as their patience, priorities) against a staffing plan fitted to
+/// that day alone.
+#[test]
+fn a_trace_driven_day_reproduces_the_logs_served_and_abandoned_counts() {
+    let Some(records) = bank_log() else { return };
+    let day = Date::parse_yymmdd("990201").unwrap();
+    let of_day: Vec<CallRecord> = records.iter().filter(|r| r.day == day).cloned().collect();
+    let served = of_day
+        .iter()
+        .filter(|r| r.outcome == Outcome::Served)
+        .count() as f64;
+    let abandoned = of_day
+        .iter()
+        .filter(|r| r.outcome == Outcome::Abandoned)
+        .count() as f64;
+    let report = calibrate::calibrate(&of_day, &CalibrateOptions::default()).unwrap();
+    for rule in [StaffingRule::Distinct, StaffingRule::ErlangA] {
+        let mut s = calibrate::to_scenario(
+            &report,
+            &ScenarioOptions {
+                shape: ScenarioShape::Day,
+                staffing: rule,
+                ..ScenarioOptions::default()
+            },
+        );
+        let calls =
+            calibrate::trace_calls(&records, day, s.day_start_h * 3600.0, TraceUse::default());
+        let replayed: usize = calls.values().map(Vec::len).sum();
+        assert!(calibrate::apply_trace(&mut s, calls).is_empty());
+        assert!(s.validate().is_empty(), "{:?}", s.validate());
+        let r = simulate(&s, 10);
+        let total = |f: fn(&sim_core::stats::IntervalCounts) -> u64| {
+            r.reps
+                .iter()
+                .map(|rep| rep.intervals.iter().flatten().map(f).sum::<u64>() as f64)
+                .sum::<f64>()
+                / r.reps.len() as f64
+        };
+        let (sim_served, sim_aband) = (total(|c| c.answered), total(|c| c.abandoned));
+        eprintln!(
+            "{rule:?}: {replayed} calls replayed; served {served} observed, {sim_served:.1} simulated; abandoned {abandoned} observed, {sim_aband:.1} simulated"
+        );
+        assert_eq!(replayed as f64, served + abandoned);
+        if rule == StaffingRule::ErlangA {
+            // Every call is replayed, so offered matches exactly; what remains is
+            // who abandons. The served callers' patience is censored and sampled,
+            // and the effective staffing is fitted per interval to this day's
+            // abandonment: served within 3 %, abandoned (145 calls, a binomial
+            // count with sd ≈ 12) within 15 %.
+            assert!(
+                (sim_served - served).abs() <= 0.03 * served,
+                "served {sim_served}"
+            );
+            assert!(
+                (sim_aband - abandoned).abs() <= 0.15 * abandoned,
+                "abandoned {sim_aband}"
+            );
+        } else {
+            // The distinct agents seen per interval overstate the effective
+            // staffing (after-call work and breaks are not in the log): far too
+            // few abandon. Kept as the documented contrast.
+            assert!(sim_aband < 0.5 * abandoned, "abandoned {sim_aband}");
+        }
+    }
+}
+
+/// The day fitted to the busy weekdays, simulated and compared hour by hour.
+#[test]
+fn the_fitted_day_matches_the_busy_hours() {
+    let Some(records) = bank_log() else { return };
+    let report = calibrate::calibrate(&records, &CalibrateOptions::default()).unwrap();
+    let s = calibrate::to_scenario(
+        &report,
+        &ScenarioOptions {
+            shape: ScenarioShape::Day,
+            staffing: StaffingRule::ErlangA,
+            ..ScenarioOptions::default()
+        },
+    );
+    assert!(s.validate().is_empty(), "{:?}", s.validate());
+    let r = simulate(&s, 40);
+    let w = &report.window;
+    let observed = calibrate::observed_by_interval(&records, &w.weekdays, 3600, 20.0);
+    let rows = calibrate::compare_hourly(&r.reps, s.day_start_h * 3600.0, &observed, w.days);
+    let busy: Vec<&HourComparison> = rows
+        .iter()
+        .filter(|h| h.hour >= w.start_s.div_ceil(3600) && h.hour < w.end_s / 3600)
+        .collect();
+    for h in &busy {
+        eprintln!(
+            "{:02}:00 ASA {:.1} vs {:.1} ({:+.0}%), abandonment {:.3} vs {:.3} ({:+.0}%)",
+            h.hour,
+            h.observed_asa_s,
+            h.asa_s.mean,
+            100.0 * h.asa_error(),
+            h.observed_abandon_rate,
+            h.abandon_rate.mean,
+            100.0 * h.abandon_error()
+        );
+    }
+    // What holds: on average over the busy window's whole hours both KPIs are
+    // within 20 %, and most hours are within 20 % each. What does not: single
+    // hours miss by more (with 40 replications, seed 1: 13:00 ASA +41 %; 09:00
+    // and 15:00 sit at the edge, abandonment −20 % and −19 %, 15:00 ASA −20 %). The staffing is fitted to each interval's abandonment with one pooled
+    // patience, so an hour whose callers are more or less patient than the day's
+    // average (13:00: 14 % abandon with only 38 s ASA) cannot match both KPIs at
+    // once; and Erlang A's steady state ignores the queue carried across interval
+    // boundaries.
+    let n = busy.len();
+    assert!(n >= 6, "{n} busy hours");
+    for (name, err) in [
+        (
+            "ASA",
+            HourComparison::asa_error as fn(&HourComparison) -> f64,
+        ),
+        ("abandonment", HourComparison::abandon_error),
+    ] {
+        let errs: Vec<f64> = busy.iter().map(|h| err(h)).collect();
+        let mean_abs = errs.iter().map(|e| e.abs()).sum::<f64>() / n as f64;
+        let within = errs.iter().filter(|e| e.abs() <= 0.2).count();
+        eprintln!("{name}: mean |relative error| {mean_abs:.3}, {within}/{n} hours within 20 %");
+        assert!(mean_abs <= 0.2, "{name}: {errs:?}");
+        assert!(2 * within > n, "{name}: {errs:?}");
+    }
+}
+
+/// A trace source replays its calls exactly: times, handle times, patience.
+#[test]
+fn a_trace_source_replays_recorded_calls_exactly() {
+    use sim_core::scenario::{AgentGroup, ArrivalProcess, CallType, TimeDist, TraceCall};
+    let call = |at_s: f64, handle_s: f64, patience_s: Option<f64>| TraceCall {
+        at_s,
+        handle_s: Some(handle_s),
+        patience_s,
+        priority: None,
+    };
+    let calls = vec![
+        call(0.0, 100.0, None),
+        call(10.0, 50.0, None),
+        call(20.0, 30.0, Some(50.0)),
+        call(4000.0, 10.0, None), // after the 1 h horizon: dropped
+    ];
+    let mut ct = CallType::new(
+        "a",
+        Some(ArrivalProcess::Trace { calls }),
+        TimeDist::Exponential { mean_s: 300.0 },
+    );
+    ct.patience = Some(TimeDist::Exponential { mean_s: 1e6 });
+    let s = sim_core::Scenario::new(
+        "trace",
+        1.0,
+        vec![ct],
+        vec![AgentGroup::new("g", 1, vec!["a".into()])],
+    );
+    assert!(s.validate().is_empty(), "{:?}", s.validate());
+    let r = simulate(&s, 3);
+    for rep in &r.reps {
+        let c: Vec<_> = rep.intervals.iter().flatten().collect();
+        let sum =
+            |f: fn(&sim_core::stats::IntervalCounts) -> u64| c.iter().map(|x| f(x)).sum::<u64>();
+        assert_eq!(sum(|x| x.offered), 3);
+        assert_eq!(sum(|x| x.answered), 2);
+        assert_eq!(sum(|x| x.abandoned), 1);
+        let wait: f64 = c.iter().map(|x| x.wait_sum_s).sum();
+        assert!((wait - 90.0).abs() < 1e-9, "{wait}");
+        let handle: f64 = c.iter().map(|x| x.handle_sum_s).sum();
+        assert!((handle - 150.0).abs() < 1e-9, "{handle}");
+    }
+    // Decreasing times are refused.
+    let mut bad = s.clone();
+    bad.call_types[0].arrivals = Some(ArrivalProcess::Trace {
+        calls: vec![call(5.0, 1.0, None), call(1.0, 1.0, None)],
+    });
+    assert!(!bad.validate().is_empty());
+}
