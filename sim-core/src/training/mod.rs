@@ -63,6 +63,7 @@ mod feedback;
 mod kit;
 mod rng;
 mod script;
+mod session;
 mod student;
 
 use std::fmt;
@@ -79,7 +80,11 @@ pub use exercise::{
 pub use feedback::{Feedback, PhaseFeedback, PhaseTally, Scoreboard, Tally};
 pub use kit::{FileError, KitError, TrainingKit};
 pub use script::{CallerLine, PersonalityText, Reactions, Reason, Script, TechniqueText, Terms};
-pub use student::{ScriptedStudent, play_exercise};
+pub use session::{
+    FloorKpis, RecordedChoice, SessionConfig, SessionError, SessionResult, TrainingSession,
+    recorded_choices, replay_session,
+};
+pub use student::{ScriptedStudent, play_exercise, play_session};
 
 /// The personality (klanttype) of a simulated caller: the engine's
 /// [`PersonaKind`], so the floor and the classroom share one vocabulary. Never
