@@ -6,6 +6,7 @@
 
 mod output;
 mod plot;
+mod train;
 
 use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -59,6 +60,12 @@ enum Command {
     Sweep(SweepArgs),
     /// Merge the shard files of a sharded sweep and print its report.
     Merge(MergeArgs),
+    /// Classroom training: take an exercise's calls in the terminal while its
+    /// floor keeps running; prints feedback, the scoreboard and the floor's KPIs.
+    Train(train::TrainArgs),
+    /// The trainer's scoreboard over result files (ccsim train --out): per
+    /// student, personality and phase.
+    ClassReport(train::ClassReportArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -318,6 +325,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Calibrate(args) => cmd_calibrate(args),
         Command::Sweep(args) => cmd_sweep(args),
         Command::Merge(args) => cmd_merge(args),
+        Command::Train(args) => train::cmd_train(args),
+        Command::ClassReport(args) => train::cmd_class_report(args),
     }
 }
 
