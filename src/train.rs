@@ -21,12 +21,18 @@ const EMBEDDED_NL: &str = include_str!("../assets/scripts/nl.ron");
 const EMBEDDED_EN: &str = include_str!("../assets/scripts/en.ron");
 const EMBEDDED_EFFECTS: &str = include_str!("../assets/training/effects.ron");
 const EMBEDDED_FLOORS: [(&str, &str); 3] = [
-    ("single-queue.ron", include_str!("../scenarios/single-queue.ron")),
+    (
+        "single-queue.ron",
+        include_str!("../scenarios/single-queue.ron"),
+    ),
     (
         "helpdesk-two-lines.ron",
         include_str!("../scenarios/helpdesk-two-lines.ron"),
     ),
-    ("retail-bank.ron", include_str!("../scenarios/retail-bank.ron")),
+    (
+        "retail-bank.ron",
+        include_str!("../scenarios/retail-bank.ron"),
+    ),
 ];
 
 /// Options of `ccsim train`.
@@ -143,8 +149,8 @@ fn ask(
 pub fn cmd_train(args: TrainArgs) -> anyhow::Result<()> {
     let kit = Arc::new(load_kit(args.assets.as_deref())?);
     let path = &args.exercise;
-    let src = std::fs::read_to_string(path)
-        .with_context(|| format!("cannot read {}", path.display()))?;
+    let src =
+        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
     let mut exercise = validate_exercise(&src, &kit)
         .map_err(|e| anyhow!("{}", e.render(&path.display().to_string(), &src)))?;
     if let Some(l) = args.lang {
@@ -192,7 +198,9 @@ pub fn cmd_train(args: TrainArgs) -> anyhow::Result<()> {
                 100.0 * f.service_level
             )?;
         }
-        let phase = call.phase().ok_or_else(|| anyhow!("call without a phase"))?;
+        let phase = call
+            .phase()
+            .ok_or_else(|| anyhow!("call without a phase"))?;
         writeln!(out, "\n[{}]", script.phase_name(phase))?;
         if let Some(line) = call.line() {
             writeln!(out, "Caller: \"{}\"", line.text)?;
@@ -225,12 +233,14 @@ pub fn cmd_train(args: TrainArgs) -> anyhow::Result<()> {
     let (result, trace) = session.finish().map_err(|e| anyhow!("{e}"))?;
     writeln!(out, "\n{}", scoreboard_text(&result))?;
     if let Some(p) = &args.out {
-        let f = std::fs::File::create(p).with_context(|| format!("cannot write {}", p.display()))?;
+        let f =
+            std::fs::File::create(p).with_context(|| format!("cannot write {}", p.display()))?;
         serde_json::to_writer_pretty(io::BufWriter::new(f), &result)?;
         writeln!(out, "result written to {}", p.display())?;
     }
     if let Some(p) = &args.record {
-        let f = std::fs::File::create(p).with_context(|| format!("cannot write {}", p.display()))?;
+        let f =
+            std::fs::File::create(p).with_context(|| format!("cannot write {}", p.display()))?;
         write_trace(io::BufWriter::new(f), &trace)?;
         writeln!(out, "session recorded to {}", p.display())?;
     }
@@ -338,12 +348,33 @@ fn class_rows(results: &[SessionResult]) -> Vec<Row> {
             e.3 += c * f64::from(n);
         };
         let o = &r.overall;
-        add("all", "all".into(), o.calls, o.score, o.mean_handle_time_s, o.csat);
+        add(
+            "all",
+            "all".into(),
+            o.calls,
+            o.score,
+            o.mean_handle_time_s,
+            o.csat,
+        );
         for (p, t) in &r.by_personality {
-            add("personality", p.name().into(), t.calls, t.score, t.mean_handle_time_s, t.csat);
+            add(
+                "personality",
+                p.name().into(),
+                t.calls,
+                t.score,
+                t.mean_handle_time_s,
+                t.csat,
+            );
         }
         for (p, t) in &r.by_phase {
-            add("phase", p.name().into(), t.decisions, t.score, t.mean_duration_s, f64::NAN);
+            add(
+                "phase",
+                p.name().into(),
+                t.decisions,
+                t.score,
+                t.mean_duration_s,
+                f64::NAN,
+            );
         }
     }
     acc.into_iter()

@@ -7,6 +7,7 @@ mod floor;
 mod invariants;
 mod sweep;
 mod trace;
+mod train;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

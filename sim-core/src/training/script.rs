@@ -354,7 +354,13 @@ impl Script {
         }
 
         let phases = root.field("phases");
-        check_keys(&mut p, &phases, &self.phases, &Phase::CONVERSATION, "phase name");
+        check_keys(
+            &mut p,
+            &phases,
+            &self.phases,
+            &Phase::CONVERSATION,
+            "phase name",
+        );
         for (k, name) in &self.phases {
             check_text(&mut p, phases.field(k.ident()), "a phase name", name);
         }

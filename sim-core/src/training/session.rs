@@ -32,8 +32,8 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 
 use super::{
-    CallResult, Choice, Exercise, PersonaKind, Phase, PhaseTally, Scoreboard, Tally,
-    TrainingCall, TrainingError, TrainingKit, Turn,
+    CallResult, Choice, Exercise, PersonaKind, Phase, PhaseTally, Scoreboard, Tally, TrainingCall,
+    TrainingError, TrainingKit, Turn,
 };
 use crate::engine::{Input as EngineInput, Model, SimEvent, SimTime, Simulation};
 use crate::scenario::ScenarioError;
@@ -355,11 +355,7 @@ impl TrainingSession {
     /// The student's choice in the current phase, after `decision_time_s`
     /// seconds of thought. The floor runs on while the student thinks and
     /// while the phase is spoken; the choice is recorded.
-    pub fn choose(
-        &mut self,
-        choice: Choice,
-        decision_time_s: f64,
-    ) -> Result<Turn, SessionError> {
+    pub fn choose(&mut self, choice: Choice, decision_time_s: f64) -> Result<Turn, SessionError> {
         let Some(call) = self.call.as_mut() else {
             return Err(TrainingError::Finished.into());
         };
@@ -539,8 +535,15 @@ mod tests {
 
     fn play(student: ScriptedStudent, t: f64) -> (SessionResult, Trace) {
         let (ex, floor) = busy();
-        play_session(&kit(), &ex, floor, student, t, SessionConfig::new(format!("{student:?}")))
-            .unwrap()
+        play_session(
+            &kit(),
+            &ex,
+            floor,
+            student,
+            t,
+            SessionConfig::new(format!("{student:?}")),
+        )
+        .unwrap()
     }
 
     #[test]

@@ -7,9 +7,8 @@ use std::sync::Arc;
 use crate::trace::record::Trace;
 
 use super::{
-    SessionConfig, SessionError, SessionResult, TrainingSession,
-    CallResult, Choice, Exercise, Judgement, Scoreboard, Technique, TrainingCall, TrainingError,
-    TrainingKit,
+    CallResult, Choice, Exercise, Judgement, Scoreboard, SessionConfig, SessionError,
+    SessionResult, Technique, TrainingCall, TrainingError, TrainingKit, TrainingSession,
 };
 
 /// A fixed strategy for choosing techniques.
