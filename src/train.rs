@@ -337,11 +337,23 @@ struct Row {
 /// The rows: per student overall, per personality and per phase (results
 /// of one student in several files are added up, weighted by calls).
 fn class_rows(results: &[SessionResult]) -> Vec<Row> {
-    // (student, group, key) -> (calls, score sum, handle sum, csat sum)
-    let mut acc: BTreeMap<(String, &'static str, String), (u32, f64, f64, f64)> = BTreeMap::new();
+    // (student, group order, key order, group, key) -> (calls, score sum,
+    // handle sum, csat sum); phases and personalities in their own order.
+    type Key = (String, u8, usize, &'static str, String);
+    let mut acc: BTreeMap<Key, (u32, f64, f64, f64)> = BTreeMap::new();
     for r in results {
-        let mut add = |group: &'static str, key: String, n: u32, score: f64, h: f64, c: f64| {
-            let e = acc.entry((r.student.clone(), group, key)).or_default();
+        let mut add = |group: &'static str,
+                       order: usize,
+                       key: String,
+                       (n, score, h, c): (u32, f64, f64, f64)| {
+            let g = match group {
+                "all" => 0,
+                "personality" => 1,
+                _ => 2,
+            };
+            let e = acc
+                .entry((r.student.clone(), g, order, group, key))
+                .or_default();
             e.0 += n;
             e.1 += score * f64::from(n);
             e.2 += h * f64::from(n);
@@ -350,35 +362,29 @@ fn class_rows(results: &[SessionResult]) -> Vec<Row> {
         let o = &r.overall;
         add(
             "all",
+            0,
             "all".into(),
-            o.calls,
-            o.score,
-            o.mean_handle_time_s,
-            o.csat,
+            (o.calls, o.score, o.mean_handle_time_s, o.csat),
         );
         for (p, t) in &r.by_personality {
             add(
                 "personality",
+                p.index(),
                 p.name().into(),
-                t.calls,
-                t.score,
-                t.mean_handle_time_s,
-                t.csat,
+                (t.calls, t.score, t.mean_handle_time_s, t.csat),
             );
         }
         for (p, t) in &r.by_phase {
             add(
                 "phase",
+                p.index(),
                 p.name().into(),
-                t.decisions,
-                t.score,
-                t.mean_duration_s,
-                f64::NAN,
+                (t.decisions, t.score, t.mean_duration_s, f64::NAN),
             );
         }
     }
     acc.into_iter()
-        .map(|((student, group, key), (n, s, h, c))| {
+        .map(|((student, _, _, group, key), (n, s, h, c))| {
             let d = f64::from(n.max(1));
             Row {
                 student,
