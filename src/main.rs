@@ -7,6 +7,7 @@
 mod compare;
 mod output;
 mod plot;
+mod train;
 
 use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -66,6 +67,12 @@ enum Command {
     /// Find by simulation the fewest agents per interval that meet service
     /// targets with confidence, beside the Erlang C/A staffing.
     Staff(StaffArgs),
+    /// Classroom training: take an exercise's calls in the terminal while its
+    /// floor keeps running; prints feedback, the scoreboard and the floor's KPIs.
+    Train(train::TrainArgs),
+    /// The trainer's scoreboard over result files (ccsim train --out): per
+    /// student, personality and phase.
+    ClassReport(train::ClassReportArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -410,6 +417,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Sweep(args) => cmd_sweep(args),
         Command::Merge(args) => cmd_merge(args),
         Command::Staff(args) => cmd_staff(args),
+        Command::Train(args) => train::cmd_train(args),
+        Command::ClassReport(args) => train::cmd_class_report(args),
     }
 }
 

@@ -319,6 +319,12 @@ fn draw<DB: DrawingBackend>(
     root.present()
 }
 
+/// Registers the embedded font as "sans-serif" for plotters.
+pub(crate) fn register_fonts() -> anyhow::Result<()> {
+    register_font("sans-serif", FontStyle::Normal, FONT)
+        .map_err(|_| anyhow!("the embedded font cannot be read"))
+}
+
 /// Draw `report` (and `erlang` beside it) into `path`, SVG or PNG by its
 /// extension.
 pub(crate) fn plot_sweep(

@@ -10,6 +10,7 @@ mod outbound;
 mod staff;
 mod sweep;
 mod trace;
+mod train;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

@@ -808,6 +808,11 @@ impl<O: Observer> Simulation<O> {
         }
     }
 
+    /// Stop here and hand back the observer (nothing is measured or closed).
+    pub fn into_observer(self) -> O {
+        self.observer
+    }
+
     /// Run to the end and return what was measured, with the observer.
     pub fn run(mut self) -> (RepResult, O) {
         while self.step() {}

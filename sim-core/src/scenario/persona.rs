@@ -16,14 +16,19 @@ use super::{Problem, TimeDist};
 #[serde(rename_all = "lowercase")]
 pub enum PersonaKind {
     /// A caller with no marked personality.
+    #[serde(alias = "Neutral")]
     Neutral,
     /// The pusher: wants action now, impatient.
+    #[serde(alias = "Drammer")]
     Drammer,
     /// The doubter: hesitates, asks again.
+    #[serde(alias = "Twijfelaar")]
     Twijfelaar,
     /// The silent one: says little, short answers.
+    #[serde(alias = "Zwijger")]
     Zwijger,
     /// The chatterbox: talks a lot, drifts off topic.
+    #[serde(alias = "Babbelaar")]
     Babbelaar,
 }
 
@@ -57,6 +62,26 @@ impl PersonaKind {
     pub fn index(self) -> usize {
         self as usize
     }
+
+    /// The capitalised identifier used in the training RON files (caller
+    /// scripts, effect model, exercises), e.g. `Drammer`. Both spellings
+    /// deserialize; serialization writes [`PersonaKind::name`].
+    pub fn ident(self) -> &'static str {
+        match self {
+            PersonaKind::Neutral => "Neutral",
+            PersonaKind::Drammer => "Drammer",
+            PersonaKind::Twijfelaar => "Twijfelaar",
+            PersonaKind::Zwijger => "Zwijger",
+            PersonaKind::Babbelaar => "Babbelaar",
+        }
+    }
+}
+
+impl std::fmt::Display for PersonaKind {
+    /// The capitalised identifier ([`PersonaKind::ident`]).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.ident())
+    }
 }
 
 /// The five conversation phases and the after-call work that follows them.
@@ -64,16 +89,22 @@ impl PersonaKind {
 #[serde(rename_all = "lowercase")]
 pub enum Phase {
     /// Alertness: the agent gets ready and picks up.
+    #[serde(alias = "Alertheid")]
     Alertheid,
     /// Opening: greeting, name, "how can I help".
+    #[serde(alias = "Aanvang")]
     Aanvang,
     /// Analysis: finding the real question (listen, summarise, ask further).
+    #[serde(alias = "Analyse")]
     Analyse,
     /// Offer: the solution, a transfer or a callback promise.
+    #[serde(alias = "Aanbod")]
     Aanbod,
     /// Closing: further questions, thanks, greeting.
+    #[serde(alias = "Afsluiting")]
     Afsluiting,
     /// After-call work (wrap-up): the caller has gone, the agent is still busy.
+    #[serde(alias = "Acw")]
     Acw,
 }
 
@@ -98,6 +129,55 @@ impl Phase {
             Phase::Afsluiting => "afsluiting",
             Phase::Acw => "acw",
         }
+    }
+
+    /// The five conversation phases (without [`Phase::Acw`]), in order: the
+    /// phases a training call runs through.
+    pub const CONVERSATION: [Phase; 5] = [
+        Phase::Alertheid,
+        Phase::Aanvang,
+        Phase::Analyse,
+        Phase::Aanbod,
+        Phase::Afsluiting,
+    ];
+
+    /// The conversation phase after this one; `None` after the closing (and
+    /// for after-call work, which is not a conversation phase).
+    pub fn next(self) -> Option<Phase> {
+        match self {
+            Phase::Alertheid => Some(Phase::Aanvang),
+            Phase::Aanvang => Some(Phase::Analyse),
+            Phase::Analyse => Some(Phase::Aanbod),
+            Phase::Aanbod => Some(Phase::Afsluiting),
+            Phase::Afsluiting | Phase::Acw => None,
+        }
+    }
+
+    /// Position in [`Phase::ALL`]: 0 to 4 for the conversation, 5 for
+    /// after-call work.
+    pub fn index(self) -> usize {
+        self as usize
+    }
+
+    /// The capitalised identifier used in the training RON files, e.g.
+    /// `Analyse`. Both spellings deserialize; serialization writes
+    /// [`Phase::name`].
+    pub fn ident(self) -> &'static str {
+        match self {
+            Phase::Alertheid => "Alertheid",
+            Phase::Aanvang => "Aanvang",
+            Phase::Analyse => "Analyse",
+            Phase::Aanbod => "Aanbod",
+            Phase::Afsluiting => "Afsluiting",
+            Phase::Acw => "Acw",
+        }
+    }
+}
+
+impl std::fmt::Display for Phase {
+    /// The capitalised identifier ([`Phase::ident`]).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.ident())
     }
 }
 

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use super::rng::{self, Purpose};
 use super::{
-    CallerLine, Choice, Cue, Direction, Judgement, Language, Personality, Phase, Script, Technique,
+    CallerLine, Choice, Cue, Direction, Judgement, Language, PersonaKind, Phase, Script, Technique,
     TrainingError, TrainingKit,
 };
 use crate::engine::rng::Stream;
@@ -17,7 +17,7 @@ use crate::engine::rng::Stream;
 #[serde(deny_unknown_fields)]
 pub struct CallSetup {
     /// The caller's personality (hidden from the student until the end).
-    pub personality: Personality,
+    pub personality: PersonaKind,
     /// The call reason's id, e.g. `"blocked_card"`.
     pub reason: String,
     /// The language of the caller's lines and of the labels.
@@ -39,7 +39,7 @@ impl CallSetup {
     /// A setup with the default time limit (30 s), 4 options per decision
     /// and no queue wait.
     pub fn new(
-        personality: Personality,
+        personality: PersonaKind,
         reason: impl Into<String>,
         language: Language,
         seed: u64,
@@ -125,7 +125,7 @@ pub struct PhaseRecord {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CallResult {
     /// The caller's personality, revealed.
-    pub personality: Personality,
+    pub personality: PersonaKind,
     /// The call reason's id.
     pub reason: String,
     /// The language the call was held in.
@@ -263,8 +263,8 @@ impl TrainingCall {
         let mut menu_rng = rng::stream(setup.seed, Purpose::Menu, 0);
         let mut outcome_rng = rng::stream(setup.seed, Purpose::Outcome, 0);
         let mut reaction_rng = rng::stream(setup.seed, Purpose::Reactions, 0);
-        let mut plans = Vec::with_capacity(Phase::ALL.len());
-        for phase in Phase::ALL {
+        let mut plans = Vec::with_capacity(Phase::CONVERSATION.len());
+        for phase in Phase::CONVERSATION {
             let lines = script.lines(&setup.reason, who, phase);
             let line = rng::index_below(&mut lines_rng, lines.len());
             let cue = lines.get(line).and_then(|l| l.cue);
@@ -497,7 +497,7 @@ impl TrainingCall {
             .iter()
             .map(|r| r.judgement.points())
             .sum::<f64>()
-            / Phase::ALL.len() as f64;
+            / Phase::CONVERSATION.len() as f64;
         self.result = Some(CallResult {
             personality: self.setup.personality,
             reason: self.setup.reason.clone(),

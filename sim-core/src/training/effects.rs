@@ -29,7 +29,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::{Choice, Cue, Judgement, Personality, Phase, Technique, doc};
+use super::{Choice, Cue, Judgement, PersonaKind, Phase, Technique, doc};
 use crate::scenario::{Path, Problem, ScenarioError};
 
 /// The whole effect model, as written in `effects.ron`.
@@ -42,7 +42,7 @@ pub struct Effects {
     /// Per personality: how the caller starts, how fast they talk, what good,
     /// neutral and poor moves do to them, and which moves are which. Every
     /// personality must be present.
-    pub callers: BTreeMap<Personality, CallerModel>,
+    pub callers: BTreeMap<PersonaKind, CallerModel>,
     /// Ratings that hold whenever the caller's line carries this sales cue,
     /// whoever the caller is. Default: none.
     #[serde(default)]
@@ -333,7 +333,7 @@ pub struct Override {
     /// The personality it applies to; left out: every personality (a
     /// personality-specific override wins over one for everybody).
     #[serde(default)]
-    pub personality: Option<Personality>,
+    pub personality: Option<PersonaKind>,
     /// The phase.
     pub phase: Phase,
     /// The technique (must be on the phase's menu).
@@ -405,7 +405,7 @@ impl Effects {
 
     /// Duration of a phase with a neutral move, for this reason and caller,
     /// seconds (before the move's effect and the random spread).
-    pub fn phase_seconds(&self, phase: Phase, reason: &str, who: Personality) -> f64 {
+    pub fn phase_seconds(&self, phase: Phase, reason: &str, who: PersonaKind) -> f64 {
         let base = self.phases.get(&phase).map_or(0.0, |m| m.seconds);
         let scale = self
             .reason(reason)
@@ -419,7 +419,7 @@ impl Effects {
 
     fn override_for(
         &self,
-        who: Personality,
+        who: PersonaKind,
         phase: Phase,
         t: Technique,
     ) -> (Option<&Override>, Option<&Override>) {
@@ -438,7 +438,7 @@ impl Effects {
     /// caller's line carries `cue` (see the module docs for the rules).
     pub fn judge(
         &self,
-        who: Personality,
+        who: PersonaKind,
         phase: Phase,
         t: Technique,
         cue: Option<Cue>,
@@ -451,7 +451,7 @@ impl Effects {
     /// caller's poor effect).
     pub fn judge_and_effect(
         &self,
-        who: Personality,
+        who: PersonaKind,
         phase: Phase,
         choice: Choice,
         cue: Option<Cue>,
@@ -500,7 +500,7 @@ impl Effects {
         let root = Path::root();
 
         let phases = root.field("phases");
-        let missing: Vec<&str> = Phase::ALL
+        let missing: Vec<&str> = Phase::CONVERSATION
             .iter()
             .filter(|ph| !self.phases.contains_key(ph))
             .map(|ph| ph.ident())
@@ -542,7 +542,7 @@ impl Effects {
         }
 
         let callers = root.field("callers");
-        let missing: Vec<&str> = Personality::ALL
+        let missing: Vec<&str> = PersonaKind::ALL
             .iter()
             .filter(|w| !self.callers.contains_key(w))
             .map(|w| w.ident())
@@ -723,8 +723,8 @@ impl Effects {
     fn undecidable(&self) -> Vec<Problem> {
         let mut p = Vec::new();
         let cues = std::iter::once(None).chain(Cue::ALL.map(Some));
-        for who in Personality::ALL {
-            for phase in Phase::ALL {
+        for who in PersonaKind::ALL {
+            for phase in Phase::CONVERSATION {
                 for cue in cues.clone() {
                     let has = |j: Judgement| {
                         self.menu(phase)

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::rng::{self, Purpose};
-use super::{CallSetup, Language, Personality, TrainingKit, doc};
+use super::{CallSetup, Language, PersonaKind, TrainingKit, doc};
 use crate::scenario::{self, Path, Problem, Scenario, ScenarioError};
 
 /// The most calls one exercise may hold.
@@ -122,7 +122,7 @@ pub enum CallList {
     /// it twice as likely).
     Mix {
         /// How many calls of each personality.
-        personalities: BTreeMap<Personality, u32>,
+        personalities: BTreeMap<PersonaKind, u32>,
         /// The reasons to draw from.
         reasons: Vec<String>,
     },
@@ -133,7 +133,7 @@ pub enum CallList {
 #[serde(rename = "Call", deny_unknown_fields)]
 pub struct CallSpec {
     /// The caller's personality.
-    pub personality: Personality,
+    pub personality: PersonaKind,
     /// The call reason's id.
     pub reason: String,
     /// How long this caller waited in the queue, seconds. Default: the
@@ -298,7 +298,7 @@ impl Exercise {
     /// The calls of the exercise, in the order the student takes them, each
     /// with its own seed derived from the exercise's seed. Deterministic.
     pub fn plan(&self) -> Vec<CallSetup> {
-        let setup = |i: usize, who: Personality, reason: &str, wait: Option<f64>| CallSetup {
+        let setup = |i: usize, who: PersonaKind, reason: &str, wait: Option<f64>| CallSetup {
             personality: who,
             reason: reason.to_owned(),
             language: self.language,
@@ -318,7 +318,7 @@ impl Exercise {
                 reasons,
             } => {
                 let mut rng = rng::stream(self.seed, Purpose::Plan, 0);
-                let mut who: Vec<Personality> = personalities
+                let mut who: Vec<PersonaKind> = personalities
                     .iter()
                     .flat_map(|(&p, &n)| std::iter::repeat_n(p, n as usize))
                     .collect();

@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 use serde::{Deserialize, Serialize};
 
 use super::{
-    CallResult, Choice, Ending, Judgement, Language, Personality, Phase, Terms, TrainingError,
+    CallResult, Choice, Ending, Judgement, Language, PersonaKind, Phase, Terms, TrainingError,
     TrainingKit,
 };
 
@@ -40,7 +40,7 @@ pub struct Feedback {
     /// The language of every text here.
     pub language: Language,
     /// The caller's personality, revealed.
-    pub personality: Personality,
+    pub personality: PersonaKind,
     /// Its name, e.g. "drammer".
     pub personality_name: String,
     /// What this kind of caller is like.
@@ -77,7 +77,7 @@ impl Feedback {
         let effects = kit.effects();
         let who = result.personality;
         let text = script.personalities.get(&who);
-        let phases = Phase::ALL
+        let phases = Phase::CONVERSATION
             .iter()
             .map(|&phase| {
                 let phase_name = script.phase_name(phase).to_owned();
@@ -317,7 +317,7 @@ struct PhaseSums {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Scoreboard {
     all: CallSums,
-    personalities: BTreeMap<Personality, CallSums>,
+    personalities: BTreeMap<PersonaKind, CallSums>,
     phases: BTreeMap<Phase, PhaseSums>,
 }
 
@@ -331,7 +331,7 @@ impl Scoreboard {
     pub fn add(&mut self, r: &CallResult) {
         self.all.add(r);
         self.personalities.entry(r.personality).or_default().add(r);
-        for phase in Phase::ALL {
+        for phase in Phase::CONVERSATION {
             let s = self.phases.entry(phase).or_default();
             match r.phase(phase) {
                 None => s.missed += 1,
@@ -356,7 +356,7 @@ impl Scoreboard {
     }
 
     /// Totals per personality (only those with calls).
-    pub fn by_personality(&self) -> BTreeMap<Personality, Tally> {
+    pub fn by_personality(&self) -> BTreeMap<PersonaKind, Tally> {
         self.personalities
             .iter()
             .map(|(&p, s)| (p, s.tally()))

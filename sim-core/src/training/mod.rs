@@ -1,6 +1,6 @@
 //! Classroom training: a student in an agent's seat takes simulated calls.
 //!
-//! A caller with a hidden personality (see [`Personality`]) calls for a reason
+//! A caller with a hidden personality (see [`PersonaKind`]) calls for a reason
 //! (a blocked bank card, an internet outage, or is called for an outbound sale).
 //! The call runs through the five conversation phases ([`Phase`]). In each
 //! phase the caller says a line, the student picks a [`Technique`] from a
@@ -32,7 +32,7 @@
 //! ```
 //! # use std::sync::Arc;
 //! use sim_core::training::{
-//!     CallSetup, Choice, Language, Personality, ScriptedStudent, TrainingCall, TrainingKit,
+//!     CallSetup, Choice, Language, PersonaKind, ScriptedStudent, TrainingCall, TrainingKit,
 //! };
 //! # let nl = include_str!("../../../assets/scripts/nl.ron");
 //! # let en = include_str!("../../../assets/scripts/en.ron");
@@ -42,7 +42,7 @@
 //!     &[("nl.ron", nl), ("en.ron", en)],
 //!     ("effects.ron", effects),
 //! )?);
-//! let setup = CallSetup::new(Personality::Drammer, "blocked_card", Language::Nl, 42);
+//! let setup = CallSetup::new(PersonaKind::Drammer, "blocked_card", Language::Nl, 42);
 //! let mut call = TrainingCall::new(Arc::clone(&kit), setup)?;
 //! while !call.is_finished() {
 //!     let _caller_says = call.line();
@@ -63,6 +63,7 @@ mod feedback;
 mod kit;
 mod rng;
 mod script;
+mod session;
 mod student;
 
 use std::fmt;
@@ -79,114 +80,20 @@ pub use exercise::{
 pub use feedback::{Feedback, PhaseFeedback, PhaseTally, Scoreboard, Tally};
 pub use kit::{FileError, KitError, TrainingKit};
 pub use script::{CallerLine, PersonalityText, Reactions, Reason, Script, TechniqueText, Terms};
-pub use student::{ScriptedStudent, play_exercise};
+pub use session::{
+    FloorKpis, RecordedChoice, SessionConfig, SessionError, SessionResult, TrainingSession,
+    recorded_choices, replay_session,
+};
+pub use student::{ScriptedStudent, play_exercise, play_session};
 
-/// The personality (klanttype) of a simulated caller. Never shown to the
-/// student before the call ends.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-pub enum Personality {
-    /// A caller without a marked personality: the textbook case.
-    Neutral,
-    /// The pusher: wants action now, presses, impatient. Act quickly, show
-    /// enthusiasm.
-    Drammer,
-    /// The doubter: hesitates, unsure, asks again. Ask control questions,
-    /// stress what the product does for them.
-    Twijfelaar,
-    /// The silent one: short answers. Stay with the facts, stay objective, ask
-    /// open questions.
-    Zwijger,
-    /// The chatterbox: talks a lot, drifts off topic. Politely interrupt and
-    /// steer, yet take time for the conversation.
-    Babbelaar,
-}
-
-impl Personality {
-    /// Every personality, in declaration order.
-    pub const ALL: [Personality; 5] = [
-        Personality::Neutral,
-        Personality::Drammer,
-        Personality::Twijfelaar,
-        Personality::Zwijger,
-        Personality::Babbelaar,
-    ];
-
-    /// The identifier used in RON files, e.g. `Drammer`.
-    pub fn ident(self) -> &'static str {
-        match self {
-            Personality::Neutral => "Neutral",
-            Personality::Drammer => "Drammer",
-            Personality::Twijfelaar => "Twijfelaar",
-            Personality::Zwijger => "Zwijger",
-            Personality::Babbelaar => "Babbelaar",
-        }
-    }
-}
-
-impl fmt::Display for Personality {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.ident())
-    }
-}
-
-/// The five phases of a conversation, in order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-pub enum Phase {
-    /// Alertness: the moment the line opens; desk, headset and screen ready.
-    Alertheid,
-    /// Opening: greeting with own name and company, "how can I help".
-    Aanvang,
-    /// Analysis: finding the real question (ask, repeat, summarise: LSD).
-    Analyse,
-    /// Offer: the solution (answer, transfer, callback, the offer in a sale).
-    Aanbod,
-    /// Closing: any further questions, thanks, greeting.
-    Afsluiting,
-}
-
-impl Phase {
-    /// Every phase, in conversation order.
-    pub const ALL: [Phase; 5] = [
-        Phase::Alertheid,
-        Phase::Aanvang,
-        Phase::Analyse,
-        Phase::Aanbod,
-        Phase::Afsluiting,
-    ];
-
-    /// The phase after this one; `None` after the closing.
-    pub fn next(self) -> Option<Phase> {
-        match self {
-            Phase::Alertheid => Some(Phase::Aanvang),
-            Phase::Aanvang => Some(Phase::Analyse),
-            Phase::Analyse => Some(Phase::Aanbod),
-            Phase::Aanbod => Some(Phase::Afsluiting),
-            Phase::Afsluiting => None,
-        }
-    }
-
-    /// Position in the conversation, 0 to 4.
-    pub fn index(self) -> usize {
-        self as usize
-    }
-
-    /// The identifier used in RON files, e.g. `Analyse`.
-    pub fn ident(self) -> &'static str {
-        match self {
-            Phase::Alertheid => "Alertheid",
-            Phase::Aanvang => "Aanvang",
-            Phase::Analyse => "Analyse",
-            Phase::Aanbod => "Aanbod",
-            Phase::Afsluiting => "Afsluiting",
-        }
-    }
-}
-
-impl fmt::Display for Phase {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.ident())
-    }
-}
+/// The personality (klanttype) of a simulated caller: the engine's
+/// [`PersonaKind`], so the floor and the classroom share one vocabulary. Never
+/// shown to the student before the call ends.
+pub use crate::scenario::PersonaKind;
+/// The conversation phases: the engine's [`Phase`]. A training call runs
+/// through [`Phase::CONVERSATION`] (the engine's after-call work,
+/// [`Phase::Acw`], is not a conversation phase and never comes up in training).
+pub use crate::scenario::Phase;
 
 /// The language of the caller's lines and of every label; Dutch by default.
 #[derive(

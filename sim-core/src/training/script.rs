@@ -13,7 +13,7 @@ use std::fmt;
 use serde::de::{self, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use super::{Cue, Direction, Judgement, Language, Personality, Phase, Technique, doc};
+use super::{Cue, Direction, Judgement, Language, PersonaKind, Phase, Technique, doc};
 use crate::scenario::{Path, Problem, ScenarioError};
 
 /// The caller script of one language, as written in a `.ron` file.
@@ -25,7 +25,7 @@ pub struct Script {
     /// Words used to build feedback.
     pub terms: Terms,
     /// How each personality is named and explained once the call is over.
-    pub personalities: BTreeMap<Personality, PersonalityText>,
+    pub personalities: BTreeMap<PersonaKind, PersonalityText>,
     /// The names of the phases.
     pub phases: BTreeMap<Phase, String>,
     /// The label of each technique, as offered to the student.
@@ -35,7 +35,7 @@ pub struct Script {
     /// The call reasons, each with the callers' lines.
     pub reasons: Vec<Reason>,
     /// How each personality reacts to the agent's moves.
-    pub reactions: BTreeMap<Personality, Reactions>,
+    pub reactions: BTreeMap<PersonaKind, Reactions>,
 }
 
 /// How a personality is named and explained to the student after the call.
@@ -73,7 +73,7 @@ pub struct Reason {
     pub title: String,
     /// The caller's lines, per personality and phase: one is drawn at random
     /// in each phase.
-    pub lines: BTreeMap<Personality, BTreeMap<Phase, Vec<CallerLine>>>,
+    pub lines: BTreeMap<PersonaKind, BTreeMap<Phase, Vec<CallerLine>>>,
 }
 
 /// One thing a caller says, possibly carrying a sales cue.
@@ -338,7 +338,7 @@ impl Script {
             &mut p,
             &pers,
             &self.personalities,
-            &Personality::ALL,
+            &PersonaKind::ALL,
             "personality text",
         );
         for (k, t) in &self.personalities {
@@ -354,7 +354,13 @@ impl Script {
         }
 
         let phases = root.field("phases");
-        check_keys(&mut p, &phases, &self.phases, &Phase::ALL, "phase name");
+        check_keys(
+            &mut p,
+            &phases,
+            &self.phases,
+            &Phase::CONVERSATION,
+            "phase name",
+        );
         for (k, name) in &self.phases {
             check_text(&mut p, phases.field(k.ident()), "a phase name", name);
         }
@@ -404,10 +410,10 @@ impl Script {
             }
             check_text(&mut p, path.field("title"), "title", &r.title);
             let lines = path.field("lines");
-            check_keys(&mut p, &lines, &r.lines, &Personality::ALL, "lines");
+            check_keys(&mut p, &lines, &r.lines, &PersonaKind::ALL, "lines");
             for (who, by_phase) in &r.lines {
                 let lp = lines.field(who.ident());
-                check_keys(&mut p, &lp, by_phase, &Phase::ALL, "lines");
+                check_keys(&mut p, &lp, by_phase, &Phase::CONVERSATION, "lines");
                 for (phase, list) in by_phase {
                     let pp = lp.field(phase.ident());
                     if list.is_empty() {
@@ -431,7 +437,7 @@ impl Script {
             &mut p,
             &reactions,
             &self.reactions,
-            &Personality::ALL,
+            &PersonaKind::ALL,
             "reactions",
         );
         for (who, r) in &self.reactions {
@@ -450,7 +456,7 @@ impl Script {
 
     /// The caller lines for a reason, personality and phase (empty if the
     /// reason is unknown; never empty for a validated script otherwise).
-    pub fn lines(&self, reason: &str, who: Personality, phase: Phase) -> &[CallerLine] {
+    pub fn lines(&self, reason: &str, who: PersonaKind, phase: Phase) -> &[CallerLine] {
         self.reason(reason)
             .and_then(|r| r.lines.get(&who))
             .and_then(|m| m.get(&phase))
@@ -474,7 +480,7 @@ impl Script {
 
     /// The name of a personality (its RON identifier if the script lacks
     /// one).
-    pub fn personality_name(&self, who: Personality) -> &str {
+    pub fn personality_name(&self, who: PersonaKind) -> &str {
         self.personalities
             .get(&who)
             .map_or(who.ident(), |t| t.name.as_str())

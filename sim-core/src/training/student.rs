@@ -4,9 +4,11 @@
 
 use std::sync::Arc;
 
+use crate::trace::record::Trace;
+
 use super::{
-    CallResult, Choice, Exercise, Judgement, Scoreboard, Technique, TrainingCall, TrainingError,
-    TrainingKit,
+    CallResult, Choice, Exercise, Judgement, Scoreboard, SessionConfig, SessionError,
+    SessionResult, Technique, TrainingCall, TrainingError, TrainingKit, TrainingSession,
 };
 
 /// A fixed strategy for choosing techniques.
@@ -102,4 +104,29 @@ pub fn play_exercise(
         results.push(r);
     }
     Ok((results, board))
+}
+
+/// Plays a whole exercise with a scripted student in a [`TrainingSession`]
+/// on the exercise's floor (`floor_src`: the floor scenario's text), taking
+/// `decision_time_s` per decision (the silent student takes the time limit);
+/// returns the session's result and its recording.
+pub fn play_session(
+    kit: &Arc<TrainingKit>,
+    exercise: &Exercise,
+    floor_src: &str,
+    student: ScriptedStudent,
+    decision_time_s: f64,
+    config: SessionConfig,
+) -> Result<(SessionResult, Trace), SessionError> {
+    let mut session = TrainingSession::new(Arc::clone(kit), exercise.clone(), floor_src, config)?;
+    while let Some(call) = session.call() {
+        let choice = student.pick(call);
+        let t = if choice == Choice::Timeout {
+            call.setup().time_limit_s
+        } else {
+            decision_time_s
+        };
+        session.choose(choice, t)?;
+    }
+    session.finish()
 }

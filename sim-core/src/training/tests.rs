@@ -62,8 +62,8 @@ fn bundled_scripts_have_three_lines_everywhere_and_sales_cues() {
     let kit = kit();
     for script in kit.scripts() {
         for reason in &script.reasons {
-            for who in Personality::ALL {
-                for phase in Phase::ALL {
+            for who in PersonaKind::ALL {
+                for phase in Phase::CONVERSATION {
                     let n = script.lines(&reason.id, who, phase).len();
                     assert!(
                         n >= 3,
@@ -94,7 +94,7 @@ fn bundled_scripts_have_three_lines_everywhere_and_sales_cues() {
                 }
             }
         }
-        for who in Personality::ALL {
+        for who in PersonaKind::ALL {
             let r = &script.reactions[&who];
             for list in [
                 &r.good,
@@ -115,8 +115,8 @@ fn bundled_scripts_have_three_lines_everywhere_and_sales_cues() {
     );
     assert_eq!(nl.line_counts(), en.line_counts());
     for (a, b) in nl.reasons.iter().zip(&en.reasons) {
-        for who in Personality::ALL {
-            for phase in Phase::ALL {
+        for who in PersonaKind::ALL {
+            for phase in Phase::CONVERSATION {
                 let cues = |s: &Script, r: &Reason| -> Vec<Option<Cue>> {
                     s.lines(&r.id, who, phase).iter().map(|l| l.cue).collect()
                 };
@@ -285,7 +285,7 @@ fn the_model_follows_the_domain() {
     let kit = kit();
     let fx = kit.effects();
     use Judgement::{Good, Poor};
-    use Personality::*;
+    use PersonaKind::*;
     use Technique::*;
     let j = |who, phase, t| fx.judge(who, phase, t, None);
     // Pusher: act quickly; a long analysis irritates.
@@ -313,8 +313,8 @@ fn the_model_follows_the_domain() {
     assert_eq!(j(Babbelaar, Phase::Analyse, OpenQuestion), Poor);
     assert_eq!(j(Babbelaar, Phase::Afsluiting, Empathy), Good);
     // The textbook for the neutral caller.
-    assert_eq!(j(Personality::Neutral, Phase::Analyse, Summarise), Good);
-    assert_eq!(j(Personality::Neutral, Phase::Afsluiting, Close), Good);
+    assert_eq!(j(PersonaKind::Neutral, Phase::Analyse, Summarise), Good);
+    assert_eq!(j(PersonaKind::Neutral, Phase::Afsluiting, Close), Good);
     // Cues win over the personality.
     assert_eq!(
         fx.judge(Drammer, Phase::Aanbod, ActQuickly, Some(Cue::RealObjection)),
@@ -330,15 +330,15 @@ fn the_model_follows_the_domain() {
         Good
     );
     // A timeout is poor, with the poor effect.
-    for who in Personality::ALL {
-        for phase in Phase::ALL {
+    for who in PersonaKind::ALL {
+        for phase in Phase::CONVERSATION {
             let (jt, e) = fx.judge_and_effect(who, phase, Choice::Timeout, None);
             assert_eq!(jt, Poor);
             assert_eq!(e, fx.callers[&who].poor);
         }
     }
     // Transferring is never a first-contact resolution.
-    for who in Personality::ALL {
+    for who in PersonaKind::ALL {
         let (_, e) = fx.judge_and_effect(who, Phase::Aanbod, Choice::Technique(Transfer), None);
         assert!(e.resolve <= -0.3, "{who}");
     }
@@ -363,7 +363,7 @@ fn good_effects_beat_poor_ones_for_every_caller() {
 #[test]
 fn a_call_walks_the_five_phases() {
     let kit = kit();
-    let setup = CallSetup::new(Personality::Zwijger, "internet_outage", Language::Nl, 5);
+    let setup = CallSetup::new(PersonaKind::Zwijger, "internet_outage", Language::Nl, 5);
     let mut call = TrainingCall::new(Arc::clone(&kit), setup).expect("setup");
     assert_eq!(call.direction(), Direction::Inbound);
     assert_eq!(call.reason_title(), "Storing: geen internet");
@@ -374,7 +374,7 @@ fn a_call_walks_the_five_phases() {
         assert!(
             kit.script(Language::Nl)
                 .unwrap()
-                .lines("internet_outage", Personality::Zwijger, phase)
+                .lines("internet_outage", PersonaKind::Zwijger, phase)
                 .iter()
                 .any(|l| l.text == line)
         );
@@ -385,7 +385,7 @@ fn a_call_walks_the_five_phases() {
         assert!(!turn.reaction.is_empty());
         assert!(turn.duration_s > 0.0);
     }
-    assert_eq!(phases, Phase::ALL.to_vec());
+    assert_eq!(phases, Phase::CONVERSATION.to_vec());
     let r = call.result().expect("finished");
     // Three good reactions per caller: the first three differ.
     let said: Vec<&str> = r.phases[..3].iter().map(|p| p.reaction.as_str()).collect();
@@ -394,7 +394,7 @@ fn a_call_walks_the_five_phases() {
         "{said:?}"
     );
     assert_eq!(r.ending, Ending::Completed);
-    assert_eq!(r.personality, Personality::Zwijger);
+    assert_eq!(r.personality, PersonaKind::Zwijger);
     assert_eq!(r.score, 100.0);
     assert_eq!(r.phases.len(), 5);
     let talk: f64 = r.phases.iter().map(|p| p.duration_s).sum();
@@ -412,7 +412,7 @@ fn every_menu_offers_a_good_and_a_poor_option() {
     let kit = kit();
     let fx = kit.effects();
     for seed in 0..40 {
-        for who in Personality::ALL {
+        for who in PersonaKind::ALL {
             for reason in kit.reason_ids() {
                 let mut setup = CallSetup::new(who, reason, Language::En, seed);
                 setup.options = 2 + (seed as usize % 4);
@@ -439,14 +439,14 @@ fn every_menu_offers_a_good_and_a_poor_option() {
 #[test]
 fn a_call_is_deterministic_for_its_seed() {
     for student in [ScriptedStudent::Good, ScriptedStudent::Poor] {
-        let setup = CallSetup::new(Personality::Babbelaar, "outbound_sale", Language::En, 99);
+        let setup = CallSetup::new(PersonaKind::Babbelaar, "outbound_sale", Language::En, 99);
         assert_eq!(play(setup.clone(), student), play(setup, student));
     }
     let lines = |seed: u64| {
         (0..5)
             .map(|i| {
                 let mut setup =
-                    CallSetup::new(Personality::Drammer, "blocked_card", Language::Nl, seed + i);
+                    CallSetup::new(PersonaKind::Drammer, "blocked_card", Language::Nl, seed + i);
                 setup.options = 19;
                 TrainingCall::new(kit(), setup)
                     .expect("setup")
@@ -465,7 +465,7 @@ fn students_on_the_same_seed_hear_the_same_caller() {
     // on the student's earlier choices.
     let kit = kit();
     for seed in 0..20 {
-        let setup = CallSetup::new(Personality::Twijfelaar, "outbound_sale", Language::Nl, seed);
+        let setup = CallSetup::new(PersonaKind::Twijfelaar, "outbound_sale", Language::Nl, seed);
         let good = play(setup.clone(), ScriptedStudent::Good);
         let poor = play(setup, ScriptedStudent::Poor);
         for p in &poor.phases {
@@ -480,14 +480,14 @@ fn students_on_the_same_seed_hear_the_same_caller() {
 #[test]
 fn a_timeout_is_scored_as_poor() {
     let kit = kit();
-    let setup = CallSetup::new(Personality::Neutral, "blocked_card", Language::Nl, 3);
+    let setup = CallSetup::new(PersonaKind::Neutral, "blocked_card", Language::Nl, 3);
     let mut call = TrainingCall::new(Arc::clone(&kit), setup.clone()).expect("setup");
     let turn = call
         .choose(Choice::Timeout, 30.0)
         .expect("a timeout is a choice");
     assert_eq!(turn.judgement, Judgement::Poor);
     assert_eq!(turn.choice, Choice::Timeout);
-    let timeouts = &kit.script(Language::Nl).unwrap().reactions[&Personality::Neutral].timeout;
+    let timeouts = &kit.script(Language::Nl).unwrap().reactions[&PersonaKind::Neutral].timeout;
     if turn.outcome == Outcome::Continue(Phase::Aanvang) {
         assert!(timeouts.contains(&turn.reaction), "{}", turn.reaction);
     }
@@ -514,7 +514,7 @@ fn bad_moves_are_refused_without_changing_the_call() {
     let kit = kit();
     let mut call = TrainingCall::new(
         Arc::clone(&kit),
-        CallSetup::new(Personality::Drammer, "blocked_card", Language::Nl, 1),
+        CallSetup::new(PersonaKind::Drammer, "blocked_card", Language::Nl, 1),
     )
     .expect("setup");
     let not_offered = Technique::ALL
@@ -539,7 +539,7 @@ fn bad_moves_are_refused_without_changing_the_call() {
     assert!(call.records().is_empty());
 
     let bad = |f: fn(&mut CallSetup)| {
-        let mut s = CallSetup::new(Personality::Neutral, "blocked_card", Language::Nl, 1);
+        let mut s = CallSetup::new(PersonaKind::Neutral, "blocked_card", Language::Nl, 1);
         f(&mut s);
         TrainingCall::new(Arc::clone(&kit), s).map(|_| ())
     };
@@ -564,7 +564,7 @@ fn bad_moves_are_refused_without_changing_the_call() {
     assert!(matches!(
         TrainingCall::new(
             Arc::new(nl_only),
-            CallSetup::new(Personality::Neutral, "blocked_card", Language::En, 1)
+            CallSetup::new(PersonaKind::Neutral, "blocked_card", Language::En, 1)
         ),
         Err(TrainingError::UnknownLanguage(Language::En))
     ));
@@ -572,7 +572,7 @@ fn bad_moves_are_refused_without_changing_the_call() {
 
 #[test]
 fn waiting_in_the_queue_lowers_satisfaction() {
-    let mut patient = CallSetup::new(Personality::Neutral, "blocked_card", Language::Nl, 8);
+    let mut patient = CallSetup::new(PersonaKind::Neutral, "blocked_card", Language::Nl, 8);
     patient.options = 2;
     let mut waited = patient.clone();
     waited.wait_s = 20.0 * 60.0;
@@ -602,7 +602,7 @@ fn board(exercise: &Exercise, student: ScriptedStudent) -> (Vec<CallResult>, Sco
 fn the_good_student_clearly_beats_the_poor_one() {
     let mut exercise = parse_exercise(BUSY).expect("busy exercise");
     exercise.calls = CallList::Mix {
-        personalities: Personality::ALL.iter().map(|&p| (p, 40)).collect(),
+        personalities: PersonaKind::ALL.iter().map(|&p| (p, 40)).collect(),
         reasons: vec![
             "blocked_card".into(),
             "internet_outage".into(),
@@ -629,7 +629,7 @@ fn the_good_student_clearly_beats_the_poor_one() {
 
     // Per personality too.
     let (gp, pp) = (good.by_personality(), poor.by_personality());
-    for who in Personality::ALL {
+    for who in PersonaKind::ALL {
         let (g, p) = (gp[&who], pp[&who]);
         assert!(g.mean_handle_time_s < p.mean_handle_time_s, "{who}");
         assert!(g.csat > p.csat, "{who}");
@@ -637,10 +637,10 @@ fn the_good_student_clearly_beats_the_poor_one() {
     }
     // The drammer punishes a poor student hardest; the chatterbox makes the
     // calls longest.
-    assert!(pp[&Personality::Drammer].escalated >= pp[&Personality::Babbelaar].escalated);
+    assert!(pp[&PersonaKind::Drammer].escalated >= pp[&PersonaKind::Babbelaar].escalated);
     assert!(
-        gp[&Personality::Babbelaar].mean_handle_time_s
-            > gp[&Personality::Zwijger].mean_handle_time_s
+        gp[&PersonaKind::Babbelaar].mean_handle_time_s
+            > gp[&PersonaKind::Zwijger].mean_handle_time_s
     );
 }
 
@@ -666,7 +666,7 @@ fn a_middling_student_lands_in_between() {
 #[test]
 fn feedback_names_the_personality_and_what_worked() {
     let kit = kit();
-    let setup = CallSetup::new(Personality::Drammer, "internet_outage", Language::Nl, 11);
+    let setup = CallSetup::new(PersonaKind::Drammer, "internet_outage", Language::Nl, 11);
     let poor = play(setup.clone(), ScriptedStudent::Poor);
     let fb = Feedback::new(&kit, &poor, Language::Nl).expect("nl");
     assert_eq!(fb.personality_name, "drammer");
@@ -706,7 +706,7 @@ fn feedback_points_out_sales_cues() {
     let kit = kit();
     let with_cue = (0..50).find_map(|seed| {
         let r = play(
-            CallSetup::new(Personality::Zwijger, "outbound_sale", Language::Nl, seed),
+            CallSetup::new(PersonaKind::Zwijger, "outbound_sale", Language::Nl, seed),
             ScriptedStudent::Poor,
         );
         r.phases.iter().any(|p| p.cue.is_some()).then_some(r)
@@ -722,11 +722,11 @@ fn scoreboard_adds_up() {
     let mut board = Scoreboard::new();
     assert_eq!(board.overall(), Tally::default());
     let a = play(
-        CallSetup::new(Personality::Zwijger, "blocked_card", Language::Nl, 1),
+        CallSetup::new(PersonaKind::Zwijger, "blocked_card", Language::Nl, 1),
         ScriptedStudent::Good,
     );
     let b = play(
-        CallSetup::new(Personality::Zwijger, "blocked_card", Language::Nl, 2),
+        CallSetup::new(PersonaKind::Zwijger, "blocked_card", Language::Nl, 2),
         ScriptedStudent::Silent,
     );
     board.add(&a);
@@ -780,7 +780,7 @@ fn bundled_exercises_validate() {
     let plan = intro.plan();
     assert!(plan.iter().all(|s| matches!(
         s.personality,
-        Personality::Neutral | Personality::Zwijger | Personality::Twijfelaar
+        PersonaKind::Neutral | PersonaKind::Zwijger | PersonaKind::Twijfelaar
     )));
     assert!(
         plan.iter()
@@ -791,7 +791,7 @@ fn bundled_exercises_validate() {
     assert_eq!(busy.floor.load, FloorLoad::Busy);
     assert!(busy.time_limit_s <= 15.0);
     let plan = busy.plan();
-    for who in Personality::ALL {
+    for who in PersonaKind::ALL {
         assert!(plan.iter().any(|s| s.personality == who), "{who}");
     }
     assert!(plan.iter().any(|s| s.reason == "outbound_sale"));
@@ -873,9 +873,9 @@ fn a_mix_shuffles_by_seed() {
     for p in &first {
         *counts.entry(*p).or_insert(0u32) += 1;
     }
-    assert_eq!(counts[&Personality::Neutral], 3);
-    assert_eq!(counts[&Personality::Zwijger], 2);
-    assert_eq!(counts[&Personality::Twijfelaar], 1);
+    assert_eq!(counts[&PersonaKind::Neutral], 3);
+    assert_eq!(counts[&PersonaKind::Zwijger], 2);
+    assert_eq!(counts[&PersonaKind::Twijfelaar], 1);
     let differs = (1..20).any(|s| {
         ex.seed = s;
         order(&ex) != first
