@@ -78,17 +78,16 @@ pub struct TeamRows {
     epoch: u64,
 }
 
-/// The text of a team's row: its group.
-#[derive(Component, Debug)]
-pub struct TeamLabel(pub usize);
-
-/// The path field's text.
-#[derive(Component, Debug)]
-pub struct PathField;
-
-/// The speed label between `-` and `+`.
-#[derive(Component, Debug)]
-pub struct SpeedLabel;
+/// A text of the panel that changes.
+#[derive(Component, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PanelText {
+    /// The speed, between `-` and `+`.
+    Speed,
+    /// A team's name and agents on duty.
+    Team(usize),
+    /// The scenario-path field.
+    Path,
+}
 
 /// The scenario files next to `current` (or in `scenarios/`), sorted.
 pub fn scenario_files(current: Option<&Path>) -> Vec<PathBuf> {
@@ -429,7 +428,7 @@ fn spawn_panel(mut commands: Commands) {
                     Text::new("60x"),
                     TextFont::from_font_size(13.0),
                     TextColor(style::TEXT),
-                    SpeedLabel,
+                    PanelText::Speed,
                     Node {
                         width: Val::Px(52.0),
                         ..default()
@@ -456,7 +455,7 @@ fn spawn_panel(mut commands: Commands) {
                 Text::new(""),
                 TextFont::from_font_size(12.0),
                 TextColor(style::TEXT),
-                PathField,
+                PanelText::Path,
             ));
             p.spawn(heading("DESKS"));
             for (label, color) in style::legend() {
@@ -537,7 +536,7 @@ fn rebuild_team_rows(
                         Text::new(name.clone()),
                         TextFont::from_font_size(12.0),
                         TextColor(style::TEXT),
-                        TeamLabel(g),
+                        PanelText::Team(g),
                     ));
                 });
             }
@@ -551,38 +550,33 @@ fn update_panel(
     mut handle: ResMut<SimHandle>,
     selection: Res<Selection>,
     entry: Res<PathEntry>,
-    mut speed: Query<&mut Text, (With<SpeedLabel>, Without<TeamLabel>, Without<PathField>)>,
-    mut teams: Query<(&mut Text, &mut TextColor, &TeamLabel), Without<PathField>>,
-    mut path: Query<&mut Text, (With<PathField>, Without<TeamLabel>)>,
+    mut texts: Query<(&mut Text, &mut TextColor, &PanelText)>,
 ) {
-    for mut t in &mut speed {
-        set_text(&mut t, format!("{}x", transport.speed));
-    }
-    let names: Vec<String> = handle
-        .loaded()
-        .scenario
-        .agent_groups
-        .iter()
-        .map(|g| g.name.clone())
-        .collect();
-    for (mut t, mut color, label) in &mut teams {
-        let on = handle.sim().on_duty(label.0);
-        let name = names.get(label.0).map_or("?", String::as_str);
-        let mark = if selection.group == label.0 { ">" } else { " " };
-        set_text(&mut t, format!("{mark}{name}: {on}"));
-        color.0 = if selection.group == label.0 {
-            style::TEXT_SELECTED
-        } else {
-            style::TEXT
-        };
-    }
-    for mut t in &mut path {
-        let s = if entry.editing {
-            format!("path: {}_", entry.text)
-        } else {
-            String::new()
-        };
-        set_text(&mut t, s);
+    for (mut t, mut color, which) in &mut texts {
+        match *which {
+            PanelText::Speed => set_text(&mut t, format!("{}x", transport.speed)),
+            PanelText::Team(g) => {
+                let on = handle.sim().on_duty(g);
+                let groups = &handle.loaded().scenario.agent_groups;
+                let name = groups.get(g).map_or("?", |x| x.name.as_str());
+                let selected = selection.group == g;
+                let mark = if selected { ">" } else { " " };
+                set_text(&mut t, format!("{mark}{name}: {on}"));
+                color.0 = if selected {
+                    style::TEXT_SELECTED
+                } else {
+                    style::TEXT
+                };
+            }
+            PanelText::Path => {
+                let s = if entry.editing {
+                    format!("path: {}_", entry.text)
+                } else {
+                    String::new()
+                };
+                set_text(&mut t, s);
+            }
+        }
     }
 }
 

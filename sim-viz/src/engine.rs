@@ -288,28 +288,54 @@ pub struct FrameReport {
     pub achieved_speed: f64,
 }
 
-/// A message for the status line of the HUD (errors in red).
+/// A message for the status line of the HUD (errors in red). Information
+/// shows for [`StatusLine::INFO_S`], errors for [`StatusLine::ERROR_S`] (real
+/// seconds).
 #[derive(Resource, Debug, Clone, Default, PartialEq)]
 pub struct StatusLine {
     /// The text.
     pub text: String,
     /// Whether it reports an error.
     pub error: bool,
+    /// Real seconds since it was set.
+    pub age_s: f32,
 }
 
 impl StatusLine {
+    /// How long information stays.
+    pub const INFO_S: f32 = 6.0;
+    /// How long an error stays.
+    pub const ERROR_S: f32 = 20.0;
+
     /// Show `text` as information.
     pub fn info(&mut self, text: impl Into<String>) {
         self.text = text.into();
         self.error = false;
+        self.age_s = 0.0;
     }
 
     /// Show `text` as an error (and print it on the console).
     pub fn error(&mut self, text: impl Into<String>) {
         self.text = text.into();
         self.error = true;
+        self.age_s = 0.0;
         eprintln!("sim-viz: {}", self.text);
     }
+
+    /// The message, while it is fresh.
+    pub fn current(&self) -> Option<&str> {
+        let life = if self.error {
+            Self::ERROR_S
+        } else {
+            Self::INFO_S
+        };
+        (!self.text.is_empty() && self.age_s < life).then_some(self.text.as_str())
+    }
+}
+
+/// Age the status line.
+pub fn age_status(time: Res<Time<Real>>, mut status: ResMut<StatusLine>) {
+    status.age_s += time.delta_secs();
 }
 
 /// Step the simulation: one pending single step, or speed × frame time of
@@ -416,6 +442,7 @@ impl Plugin for EnginePlugin {
                 )
                     .chain()
                     .in_set(crate::VizSet::Engine),
-            );
+            )
+            .add_systems(Update, age_status.in_set(crate::VizSet::Input));
     }
 }

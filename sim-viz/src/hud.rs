@@ -232,9 +232,9 @@ pub fn update_hud(
         k.answered,
         waiting.join(", "),
     );
-    let (status_text, status_color) = if !status.text.is_empty() {
+    let (status_text, status_color) = if let Some(text) = status.current() {
         (
-            status.text.clone(),
+            text.to_string(),
             if status.error {
                 style::TEXT_ERROR
             } else {

@@ -125,18 +125,24 @@ fn spawn_timeline(mut commands: Commands) {
         });
 }
 
-/// Clicks on the timeline seek there.
+/// Pressing the timeline seeks there; dragging along it scrubs (a seek whenever
+/// the pointer has moved by a few pixels' worth).
 pub fn timeline_clicks(
-    bars: Query<(&Interaction, &RelativeCursorPosition), (With<Timeline>, Changed<Interaction>)>,
+    bars: Query<(&Interaction, &RelativeCursorPosition), With<Timeline>>,
     mut handle: ResMut<SimHandle>,
+    mut last: Local<Option<f32>>,
     mut out: MessageWriter<Control>,
 ) {
     for (interaction, pos) in &bars {
-        if *interaction == Interaction::Pressed
-            && let Some(n) = pos.normalized
-        {
-            let frac = f64::from((n.x + 0.5).clamp(0.0, 1.0));
-            out.write(Control::SeekTo(frac * timeline_span_s(&mut handle)));
+        let frac = pos.normalized.map(|n| (n.x + 0.5).clamp(0.0, 1.0));
+        match (interaction, frac) {
+            (Interaction::Pressed, Some(f)) => {
+                if last.is_none_or(|l| (l - f).abs() > 0.003) {
+                    *last = Some(f);
+                    out.write(Control::SeekTo(f64::from(f) * timeline_span_s(&mut handle)));
+                }
+            }
+            _ => *last = None,
         }
     }
 }

@@ -123,17 +123,16 @@ pub struct SlotMark {
     pub slot: usize,
 }
 
-/// A lane's title.
-#[derive(Component, Debug, Clone, Copy)]
-pub struct LaneTitle(pub usize);
-
-/// A lane's "+N more".
-#[derive(Component, Debug, Clone, Copy)]
-pub struct LaneMore(pub usize);
-
-/// An IVR menu's label.
-#[derive(Component, Debug, Clone, Copy)]
-pub struct MenuLabel(pub usize);
+/// A text of the call path.
+#[derive(Component, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PathLabel {
+    /// A lane's title (its queue).
+    Lane(usize),
+    /// A lane's "+N" (callers not shown).
+    More(usize),
+    /// An IVR menu's name and count.
+    Menu(usize),
+}
 
 /// A caller who hung up, sliding out.
 #[derive(Component, Debug, Clone, Copy)]
@@ -199,7 +198,7 @@ pub fn rebuild_path(
     }
     path.dots.clear();
     for (m, (lab, dot0)) in geo.menus.iter().enumerate() {
-        commands.spawn((label(String::new(), *lab, style::TEXT), MenuLabel(m)));
+        commands.spawn((label(String::new(), *lab, style::TEXT), PathLabel::Menu(m)));
         let dots = (0..geo.dots)
             .map(|i| {
                 commands
@@ -224,7 +223,10 @@ pub fn rebuild_path(
             Sprite::from_color(Color::srgba(1.0, 1.0, 1.0, 0.025), lane.rect.size()),
             Transform::from_translation(lane.rect.center().extend(-1.0)),
         ));
-        commands.spawn((label(String::new(), lane.title, style::TEXT), LaneTitle(q)));
+        commands.spawn((
+            label(String::new(), lane.title, style::TEXT),
+            PathLabel::Lane(q),
+        ));
         let slots = (0..lane.capacity())
             .map(|i| {
                 commands
@@ -264,7 +266,7 @@ pub fn rebuild_path(
                 last - Vec2::new(SLOT.x * 2.5, 0.0),
                 style::TEXT,
             ),
-            LaneMore(q),
+            PathLabel::More(q),
         ));
     }
     path.geometry = Some(geo);
@@ -282,23 +284,21 @@ fn set_visible(vis: &mut Visibility, on: bool) {
     }
 }
 
-/// Show the callers in each lane and menu.
-pub fn sync_lanes(
-    handle: Res<SimHandle>,
-    view: Res<View>,
-    path: Res<PathEntities>,
-    icons: Res<CallerIcons>,
-    mut slots: Query<(&mut Sprite, &mut Visibility), (With<LaneSlot>, Without<SlotMark>)>,
-    mut marks: Query<&mut Visibility, (With<SlotMark>, Without<LaneSlot>)>,
-    mut titles: Query<(&mut Text2d, &LaneTitle), (Without<LaneMore>, Without<MenuLabel>)>,
-    mut more: Query<(&mut Text2d, &LaneMore), (Without<LaneTitle>, Without<MenuLabel>)>,
-    mut menus: Query<(&mut Text2d, &MenuLabel), (Without<LaneTitle>, Without<LaneMore>)>,
-) {
-    let Some(geo) = &path.geometry else { return };
-    let now = view.now_s;
-    let sl = view.sl_s;
-    let shown_per_lane: Vec<usize> = geo
-        .lanes
+/// A lane slot's icon and its priority marker.
+type SlotParts<'w, 's> = (
+    Query<
+        'w,
+        's,
+        (&'static mut Sprite, &'static mut Visibility),
+        (With<LaneSlot>, Without<SlotMark>),
+    >,
+    Query<'w, 's, &'static mut Visibility, (With<SlotMark>, Without<LaneSlot>)>,
+);
+
+/// Callers shown in each lane: all of them, or (when they do not fit) the front
+/// ones and "+N" in the last three slots.
+fn shown_per_lane(view: &View, geo: &PathGeometry) -> Vec<usize> {
+    geo.lanes
         .iter()
         .enumerate()
         .map(|(q, lane)| {
@@ -313,7 +313,20 @@ pub fn sync_lanes(
                 n
             }
         })
-        .collect();
+        .collect()
+}
+
+/// Show the waiting callers in each lane: personality letter, colour by wait,
+/// faint for callbacks, a gold corner for priority callers.
+pub fn sync_lanes(
+    view: Res<View>,
+    path: Res<PathEntities>,
+    icons: Res<CallerIcons>,
+    (mut slots, mut marks): SlotParts,
+) {
+    let Some(geo) = &path.geometry else { return };
+    let (now, sl) = (view.now_s, view.sl_s);
+    let shown_per_lane = shown_per_lane(&view, geo);
     for (q, entities) in path.slots.iter().enumerate() {
         let shown = shown_per_lane[q];
         let mut lane = (q < view.queue_count()).then(|| view.lane(q));
@@ -351,60 +364,60 @@ pub fn sync_lanes(
             }
         }
     }
-    let names = &handle.loaded().scenario.call_types;
-    for (mut text, t) in &mut titles {
-        if t.0 >= view.queue_count() {
-            continue;
-        }
-        let lane = view.lane(t.0);
-        let n = lane.len();
-        let (mut prio, mut cb, mut oldest) = (0, 0, None);
-        for w in view.lane(t.0) {
-            prio += usize::from(w.priority);
-            cb += usize::from(w.callback);
-            oldest = Some(oldest.map_or(w.since_s, |o: f64| o.min(w.since_s)));
-        }
-        let name = names.get(t.0).map_or("?", |c| c.name.as_str());
-        let mut s = format!("{name}: {n} waiting");
-        if let Some(o) = oldest {
-            s.push_str(&format!(", longest {}", style::duration(now - o)));
-        }
-        if prio > 0 {
-            s.push_str(&format!(", {prio} prio"));
-        }
-        if cb > 0 {
-            s.push_str(&format!(", {cb} callback"));
-        }
-        if text.0 != s {
-            text.0 = s;
-        }
-    }
-    for (mut text, m) in &mut more {
-        let n = if m.0 < view.queue_count() {
-            view.waiting(m.0)
-        } else {
-            0
+}
+
+/// The texts of the call path: lane titles, "+N", IVR menu counts.
+pub fn sync_path_labels(
+    handle: Res<SimHandle>,
+    view: Res<View>,
+    path: Res<PathEntities>,
+    mut labels: Query<(&mut Text2d, &PathLabel)>,
+) {
+    let Some(geo) = &path.geometry else { return };
+    let now = view.now_s;
+    let shown_per_lane = shown_per_lane(&view, geo);
+    let scenario = &handle.loaded().scenario;
+    for (mut text, label) in &mut labels {
+        let s = match *label {
+            PathLabel::Lane(q) if q < view.queue_count() => {
+                let (mut prio, mut cb, mut oldest) = (0, 0, None);
+                for w in view.lane(q) {
+                    prio += usize::from(w.priority);
+                    cb += usize::from(w.callback);
+                    oldest = Some(oldest.map_or(w.since_s, |o: f64| o.min(w.since_s)));
+                }
+                let name = scenario.call_types.get(q).map_or("?", |c| c.name.as_str());
+                let mut s = format!("{name}: {} waiting", view.waiting(q));
+                if let Some(o) = oldest {
+                    s.push_str(&format!(", longest {}", style::duration(now - o)));
+                }
+                if prio > 0 {
+                    s.push_str(&format!(", {prio} prio"));
+                }
+                if cb > 0 {
+                    s.push_str(&format!(", {cb} callback"));
+                }
+                s
+            }
+            PathLabel::More(q) if q < view.queue_count() => {
+                let (n, shown) = (view.waiting(q), shown_per_lane.get(q).copied().unwrap_or(0));
+                if n > shown {
+                    format!("+{}", n - shown)
+                } else {
+                    String::new()
+                }
+            }
+            PathLabel::Menu(m) => {
+                let n = view.ivr.get(m).copied().unwrap_or(0);
+                let name = scenario.ivr.get(m).map_or("?", |x| x.name.as_str());
+                format!("{name}: {n}")
+            }
+            _ => String::new(),
         };
-        let shown = shown_per_lane.get(m.0).copied().unwrap_or(0);
-        let s = if n > shown {
-            format!("+{}", n - shown)
-        } else {
-            String::new()
-        };
         if text.0 != s {
             text.0 = s;
         }
     }
-    let menu_names = &handle.loaded().scenario.ivr;
-    for (mut text, m) in &mut menus {
-        let n = view.ivr.get(m.0).copied().unwrap_or(0);
-        let name = menu_names.get(m.0).map_or("?", |x| x.name.as_str());
-        let s = format!("{name}: {n}");
-        if text.0 != s {
-            text.0 = s;
-        }
-    }
-    // Dots are few; their visibility is set in `sync_ivr_dots`.
 }
 
 /// Show one dot per caller in each IVR menu (as many as fit).
@@ -488,6 +501,7 @@ impl Plugin for QueuesPlugin {
                 (
                     rebuild_path,
                     sync_lanes,
+                    sync_path_labels,
                     sync_ivr_dots,
                     spawn_leavers,
                     animate_leavers,

@@ -469,3 +469,76 @@ fn the_charts_are_labelled_with_clock_times() {
         assert_eq!(text, want);
     }
 }
+
+#[test]
+fn pressing_and_dragging_on_the_timeline_seeks() {
+    use bevy::ui::RelativeCursorPosition;
+    let mut app = app();
+    send(&mut app, Control::TogglePause);
+    let bar = app
+        .world_mut()
+        .query_filtered::<Entity, With<crate::playback::Timeline>>()
+        .single(app.world())
+        .expect("one timeline");
+    let horizon = 10.0 * 3600.0;
+    let press_at = |app: &mut App, x: f32| {
+        app.world_mut().entity_mut(bar).insert((
+            Interaction::Pressed,
+            RelativeCursorPosition {
+                cursor_over: true,
+                normalized: Some(Vec2::new(x - 0.5, 0.0)),
+            },
+        ));
+        app.update();
+        app.update();
+    };
+    press_at(&mut app, 0.5);
+    assert!(
+        (now(&mut app) - 0.5 * horizon).abs() < 1.0,
+        "{}",
+        now(&mut app)
+    );
+    press_at(&mut app, 0.25);
+    assert!((now(&mut app) - 0.25 * horizon).abs() < 1.0);
+    app.world_mut().entity_mut(bar).insert(Interaction::None);
+    app.update();
+    assert!((now(&mut app) - 0.25 * horizon).abs() < 1.0);
+}
+
+#[test]
+fn typing_a_path_opens_it_or_reports_why_not() {
+    use bevy::input::ButtonState;
+    use bevy::input::keyboard::{Key, KeyboardInput};
+    let mut app = app();
+    send(&mut app, Control::EditPath);
+    let type_key = |app: &mut App, key: Key, text: Option<&str>| {
+        app.world_mut().write_message(KeyboardInput {
+            key_code: KeyCode::KeyX,
+            logical_key: key,
+            state: ButtonState::Pressed,
+            text: text.map(Into::into),
+            repeat: false,
+            window: Entity::PLACEHOLDER,
+        });
+        app.update();
+    };
+    // The field starts with the current path; clear it and type another.
+    let len = app.world().resource::<PathEntry>().text.len();
+    for _ in 0..len {
+        type_key(&mut app, Key::Backspace, None);
+    }
+    for c in "nope.ron".chars() {
+        let s = c.to_string();
+        type_key(&mut app, Key::Character(s.as_str().into()), Some(&s));
+    }
+    assert_eq!(app.world().resource::<PathEntry>().text, "nope.ron");
+    type_key(&mut app, Key::Enter, None);
+    app.update();
+    assert!(!app.world().resource::<PathEntry>().editing);
+    let status = app.world().resource::<StatusLine>().clone();
+    assert!(
+        status.error && status.text.contains("nope.ron"),
+        "{status:?}"
+    );
+    assert_eq!(app.world().resource::<SimHandle>().epoch(), 0);
+}

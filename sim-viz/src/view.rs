@@ -338,22 +338,20 @@ impl ViewState {
                 persona,
                 priority,
                 callback,
-            } => {
-                if call_type < self.lanes.len() {
-                    let seq = self.next_seq;
-                    self.next_seq += 1;
-                    self.lanes[call_type].insert(
-                        seq,
-                        Waiter {
-                            call,
-                            persona,
-                            priority,
-                            callback,
-                            since_s: t_s,
-                        },
-                    );
-                    self.waiting_index.insert(call, (call_type, seq));
-                }
+            } if call_type < self.lanes.len() => {
+                let seq = self.next_seq;
+                self.next_seq += 1;
+                self.lanes[call_type].insert(
+                    seq,
+                    Waiter {
+                        call,
+                        persona,
+                        priority,
+                        callback,
+                        since_s: t_s,
+                    },
+                );
+                self.waiting_index.insert(call, (call_type, seq));
             }
             SimEvent::CallAnswered {
                 call,
