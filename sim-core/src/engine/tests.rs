@@ -230,17 +230,9 @@ fn agent_call_reports_the_call_in_hand_with_its_persona() {
                     agent,
                     phase: Phase::Acw,
                     ..
-                }
-                | SimEvent::AgentChanged { agent, .. } => {
-                    if !matches!(
-                        e,
-                        SimEvent::AgentChanged {
-                            status: AgentStatus::Busy,
-                            ..
-                        }
-                    ) {
-                        assert_eq!(sim.agent_call(agent), None);
-                    }
+                } => assert_eq!(sim.agent_call(agent), None),
+                SimEvent::AgentChanged { agent, status } if status != AgentStatus::Busy => {
+                    assert_eq!(sim.agent_call(agent), None)
                 }
                 _ => {}
             }
