@@ -46,10 +46,12 @@ shot() { # name, then sim-viz arguments
 
 # The retail bank mid-morning, running at 60x: queues, callers in the IVR,
 # desks in every phase.
-shot retail-bank-morning scenarios/retail-bank.ron --start-at 2.0 --speed 60 --after-frames 60
+shot retail-bank-morning scenarios/retail-bank.ron --start-at 1.75 --speed 60 --after-frames 60
 # Late in the day at 1000x: the charts hold most of the day.
 shot retail-bank-afternoon scenarios/retail-bank.ron --start-at 7.5 --speed 1000 --after-frames 60
 # The two-line helpdesk, paused (the status line shows the last event).
 shot helpdesk-paused scenarios/helpdesk-two-lines.ron --start-at 3.0 --paused --after-frames 30
+# The benchmark floor: 500 agents, about 2,000 callers waiting, at 1000x.
+shot overload-1000x --overload --start-at 3.0 --speed 1000 --after-frames 60
 
 ls -1 "$out"/*.png

@@ -15,9 +15,13 @@ use crate::args::Args;
 use crate::engine::{LoadedScenario, SimHandle, StatusLine, Transport};
 use crate::style;
 
-/// The scenario named on the command line, or the bundled one; a file that
-/// cannot be opened falls back to the bundled scenario with the error to show.
+/// The scenario named on the command line (or the generated benchmark floor with
+/// `--overload`), or the bundled one; a file that cannot be opened falls back to
+/// the bundled scenario with the error to show.
 pub fn initial_scenario(args: &Args) -> (LoadedScenario, Option<String>) {
+    if args.overload {
+        return (crate::bench::overload_scenario(), None);
+    }
     match &args.scenario {
         None => (LoadedScenario::bundled(), None),
         Some(p) => match LoadedScenario::from_file(p) {

@@ -21,6 +21,8 @@ pub struct Args {
     pub max_events_per_frame: Option<u32>,
     /// Start paused.
     pub paused: bool,
+    /// Open the generated benchmark floor (500 agents, overloaded) instead of a file.
+    pub overload: bool,
 }
 
 /// The usage text.
@@ -31,6 +33,7 @@ usage: sim-viz [SCENARIO.ron] [options]
   --speed X                 start at X simulated seconds per second (1..1000, default 60)
   --start-at H              start H simulated hours into the day
   --paused                  start paused
+  --overload                open the generated benchmark floor (500 agents, overloaded)
   --max-events-per-frame N  cap on events per frame (default 20000)
   --screenshot PATH         save a PNG of the window after --after-frames frames, then exit
   --after-frames N          frames before the screenshot (default 90)
@@ -49,6 +52,7 @@ impl Default for Args {
             start_at_h: None,
             max_events_per_frame: None,
             paused: false,
+            overload: false,
         }
     }
 }
@@ -109,6 +113,7 @@ pub fn parse(args: impl IntoIterator<Item = String>) -> Result<Args, ArgsError> 
                 out.max_events_per_frame = Some(n);
             }
             "--paused" => out.paused = true,
+            "--overload" => out.overload = true,
             s if s.starts_with('-') => return Err(ArgsError::Bad(format!("unknown option {s}"))),
             _ if out.scenario.is_none() => out.scenario = Some(PathBuf::from(a)),
             _ => return Err(ArgsError::Bad(format!("unexpected argument {a}"))),
@@ -128,14 +133,14 @@ mod tests {
     #[test]
     fn reads_every_option() {
         let a =
-            p("x.ron --screenshot out/a.png --after-frames 30 --speed 300 --start-at 2.5 --paused")
+            p("x.ron --screenshot out/a.png --after-frames 30 --speed 300 --start-at 2.5 --paused --overload")
                 .unwrap();
         assert_eq!(a.scenario, Some(PathBuf::from("x.ron")));
         assert_eq!(a.screenshot, Some(PathBuf::from("out/a.png")));
         assert_eq!(a.after_frames, 30);
         assert_eq!(a.speed, Some(300.0));
         assert_eq!(a.start_at_h, Some(2.5));
-        assert!(a.paused);
+        assert!(a.paused && a.overload);
         assert_eq!(p("--bench-frames 100").unwrap().bench_frames, Some(100));
         assert_eq!(p("").unwrap(), Args::default());
     }
