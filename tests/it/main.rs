@@ -5,6 +5,7 @@ mod cli;
 mod erlang;
 mod floor;
 mod invariants;
+mod tidy;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
