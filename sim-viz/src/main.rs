@@ -1,33 +1,28 @@
-//! Placeholder for ccsim's real-time Bevy front end (its own issue). It already
-//! depends only on sim-core's public API: it loads a scenario and says what it
-//! would show.
+//! `sim-viz [SCENARIO.ron] [options]`: the real-time floor view (see the
+//! README's "Floor view" section). All logic is in the library.
 
 use std::process::ExitCode;
 
+use sim_viz::args::{self, ArgsError, USAGE};
+
 fn main() -> ExitCode {
-    let path = std::env::args()
-        .nth(1)
-        .unwrap_or_else(|| "scenarios/single-queue.ron".to_string());
-    let src = match std::fs::read_to_string(&path) {
-        Ok(s) => s,
-        Err(e) => {
-            eprintln!("sim-viz: cannot read {path}: {e}");
+    let args = match args::parse(std::env::args().skip(1)) {
+        Ok(a) => a,
+        Err(ArgsError::Help) => {
+            println!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
+        Err(ArgsError::Bad(msg)) => {
+            eprintln!("sim-viz: {msg}\n\n{USAGE}");
             return ExitCode::from(2);
         }
     };
-    match sim_core::scenario::parse(&src) {
-        Ok(s) => {
-            println!(
-                "sim-viz: the real-time floor view is not built yet; scenario \"{}\" has {} call type(s) and {} agent group(s).",
-                s.name,
-                s.call_types.len(),
-                s.agent_groups.len()
-            );
-            ExitCode::SUCCESS
-        }
-        Err(e) => {
-            eprint!("{}", e.render(&path, &src));
-            ExitCode::from(2)
-        }
+    if let Some(frames) = args.bench_frames {
+        println!("{}", sim_viz::bench::run(frames));
+        return ExitCode::SUCCESS;
+    }
+    match sim_viz::app::windowed_app(&args).run() {
+        bevy::app::AppExit::Success => ExitCode::SUCCESS,
+        bevy::app::AppExit::Error(_) => ExitCode::FAILURE,
     }
 }

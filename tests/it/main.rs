@@ -9,6 +9,7 @@ mod invariants;
 mod outbound;
 mod staff;
 mod sweep;
+mod tidy;
 mod trace;
 mod train;
 

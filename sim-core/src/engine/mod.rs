@@ -339,6 +339,20 @@ pub enum SimEvent {
     },
 }
 
+/// The call an agent is talking to, as [`Simulation::agent_call`] reports it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub struct AgentCall {
+    /// The call.
+    pub call: CallId,
+    /// Its type.
+    pub call_type: usize,
+    /// The caller's personality, if the type has a persona mix.
+    pub persona: Option<PersonaKind>,
+    /// Whether the caller is a priority customer.
+    pub priority: bool,
+}
+
 /// An outside input to a running simulation (an operator's what-if, a trainer's
 /// intervention). Inputs are applied at the current simulated time, in the order
 /// given; a run with the same inputs at the same times is reproduced exactly.
@@ -670,6 +684,24 @@ impl<O: Observer> Simulation<O> {
                 r.on_duty && !r.pending_off && self.floor.group_of(AgentId(*a as u32)) == group
             })
             .count() as u32
+    }
+
+    /// The call `agent` has in hand now: from the moment it is answered (or, for a
+    /// callback, dialled) until the caller leaves; `None` when the agent is idle,
+    /// off duty, on a break, in after-call work, or does not exist.
+    ///
+    /// Front ends use it for what the events leave out: a caller answered the
+    /// instant it arrives is never [`SimEvent::CallQueued`], so its personality
+    /// appears in no event. O(1).
+    pub fn agent_call(&self, agent: AgentId) -> Option<AgentCall> {
+        let call = self.agents.get(agent.0 as usize)?.call?;
+        let s = self.slot(call);
+        (s.generation == call.generation && s.state == CallState::InService).then(|| AgentCall {
+            call: CallId(s.serial),
+            call_type: s.call_type as usize,
+            persona: s.persona().map(|p| PersonaKind::ALL[p]),
+            priority: s.priority,
+        })
     }
 
     /// Apply an outside input at the current time.

@@ -189,3 +189,55 @@ fn the_same_inputs_at_the_same_times_reproduce_the_run() {
     };
     assert_eq!(run(), run());
 }
+
+#[test]
+fn agent_call_reports_the_call_in_hand_with_its_persona() {
+    let src = MMC.replace(
+        "patience: Exponential(mean_s: 300.0))",
+        r#"patience: Exponential(mean_s: 300.0),
+                          persona_mix: { "neutral": 0.5, "drammer": 0.5 })"#,
+    );
+    let m = model(&src);
+    let mut sim = Simulation::with_observer(m, 3, 0, Vec::new());
+    // Agents logged on at construction: they are idle, with no call.
+    let start: Vec<_> = sim.observer_mut().drain(..).collect();
+    for (_, e) in start {
+        if let SimEvent::AgentChanged { agent, .. } = e {
+            assert_eq!(sim.agent_call(agent), None);
+        }
+    }
+    let mut queued = std::collections::HashMap::new();
+    let (mut checked, mut immediate) = (0, 0);
+    while sim.now().seconds() < 7200.0 && sim.step() {
+        let events: Vec<_> = sim.observer_mut().drain(..).collect();
+        for (_, e) in &events {
+            match *e {
+                SimEvent::CallQueued { call, persona, .. } => {
+                    queued.insert(call, persona);
+                }
+                SimEvent::CallAnswered { call, agent, .. } => {
+                    let c = sim.agent_call(agent).expect("the agent has the call");
+                    assert_eq!(c.call, call);
+                    assert_eq!(c.call_type, 0);
+                    assert!(c.persona.is_some());
+                    match queued.remove(&call) {
+                        Some(p) => assert_eq!(c.persona, p),
+                        None => immediate += 1,
+                    }
+                    checked += 1;
+                }
+                SimEvent::PhaseStarted {
+                    agent,
+                    phase: Phase::Acw,
+                    ..
+                } => assert_eq!(sim.agent_call(agent), None),
+                SimEvent::AgentChanged { agent, status } if status != AgentStatus::Busy => {
+                    assert_eq!(sim.agent_call(agent), None)
+                }
+                _ => {}
+            }
+        }
+    }
+    assert!(checked > 500 && immediate > 50, "{checked} {immediate}");
+    assert_eq!(sim.agent_call(AgentId(10_000)), None);
+}

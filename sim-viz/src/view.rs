@@ -1,0 +1,458 @@
+//! The app's own picture of the floor, built from the engine's events: every
+//! desk's state and caller, the callers in the IVR and in each queue, the live
+//! KPIs and chart series. Plain Rust, no Bevy systems: the engine plugin feeds it
+//! ([`ViewState::apply`]) and the floor, queue and HUD plugins only project it.
+//!
+//! The view is a pure function of the events (and, for the personality of a
+//! caller answered the instant it arrived, of [`Simulation::agent_call`] at the
+//! end of the frame, when view and engine stand at the same instant). Re-running
+//! the same events rebuilds the same view, which is how seeking works.
+//!
+//! [`Simulation::agent_call`]: sim_core::Simulation::agent_call
+
+use std::collections::{BTreeMap, HashMap};
+
+use sim_core::engine::{AgentStatus, CallId};
+use sim_core::routing::AgentId;
+use sim_core::scenario::{PersonaKind, Phase};
+use sim_core::{SimEvent, SimTime};
+
+use crate::kpi::{Charts, LiveKpis};
+
+/// What a desk shows: the agent's state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum DeskState {
+    /// Not on shift.
+    Off,
+    /// On duty, waiting for a call.
+    Idle,
+    /// On a break.
+    Break,
+    /// Dialling out, or waiting on the dialer (a callback now; outbound later).
+    Dialing,
+    /// Talking, for call types without conversation phases.
+    Talking,
+    /// In a conversation phase, or in after-call work ([`Phase::Acw`]).
+    InPhase(Phase),
+}
+
+impl DeskState {
+    /// Whether the agent is working on a call (dialling, talking, after-call work).
+    pub fn is_busy(self) -> bool {
+        matches!(
+            self,
+            DeskState::Dialing | DeskState::Talking | DeskState::InPhase(_)
+        )
+    }
+
+    /// Whether the agent is staffed: on duty and not on a break.
+    pub fn is_staffed(self) -> bool {
+        self == DeskState::Idle || self.is_busy()
+    }
+}
+
+/// One desk.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct AgentView {
+    /// The agent's group (team).
+    pub group: usize,
+    /// What the agent is doing.
+    pub state: DeskState,
+    /// The call in hand (until the caller leaves).
+    pub call: Option<CallId>,
+    /// The caller's personality, while a caller is on the line and it is known.
+    pub persona: Option<PersonaKind>,
+    /// Since when the agent is in `state`, simulated seconds.
+    pub since_s: f64,
+}
+
+/// A caller waiting in a queue.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Waiter {
+    /// The call.
+    pub call: CallId,
+    /// The caller's personality.
+    pub persona: Option<PersonaKind>,
+    /// A priority customer (served first).
+    pub priority: bool,
+    /// Took a callback offer: waits off the line.
+    pub callback: bool,
+    /// When the caller joined the queue, simulated seconds.
+    pub since_s: f64,
+}
+
+/// A caller who left a queue by hanging up (for the fade-out).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Departure {
+    /// The queue (call type).
+    pub queue: usize,
+    /// Position in the lane when leaving (0 = front).
+    pub rank: usize,
+    /// The caller's personality.
+    pub persona: Option<PersonaKind>,
+}
+
+/// Departures kept for the projection between two frames; more are dropped
+/// (at high speed, hundreds can abandon in one frame).
+pub const MAX_DEPARTURES: usize = 48;
+/// Lane positions tracked for departures (callers further back are not drawn).
+const MAX_DEPARTURE_RANK: usize = 256;
+
+/// The app's picture of the run. See the module docs.
+#[derive(Debug, Clone)]
+pub struct ViewState {
+    /// Service-level threshold, seconds.
+    pub sl_s: f64,
+    /// The desks, by agent id.
+    pub agents: Vec<AgentView>,
+    /// Per queue (call type): waiting callers in the order they joined.
+    lanes: Vec<BTreeMap<u64, Waiter>>,
+    /// Where each waiting caller is: (queue, join sequence).
+    waiting_index: HashMap<CallId, (usize, u64)>,
+    next_seq: u64,
+    /// Callers in each IVR menu.
+    pub ivr: Vec<u32>,
+    in_ivr: HashMap<CallId, usize>,
+    /// Calls that arrived (first calls and retrials).
+    pub arrived: u64,
+    /// Day-to-date KPIs.
+    pub kpis: LiveKpis,
+    /// Chart series.
+    pub charts: Charts,
+    /// Abandonments since the projection last took them.
+    pub departures: Vec<Departure>,
+    /// The last event applied, for the HUD.
+    pub last_event: Option<(SimTime, SimEvent)>,
+    /// Events applied.
+    pub events: u64,
+    /// Simulated time the view stands at, seconds.
+    pub now_s: f64,
+    busy: u32,
+    staffed: u32,
+    dirty: Vec<u32>,
+    is_dirty: Vec<bool>,
+    unresolved: Vec<u32>,
+}
+
+impl ViewState {
+    /// An empty floor: `groups_of_agents[a]` is agent `a`'s group (all off
+    /// shift), with `queues` queues and `menus` IVR menus; charts sample every
+    /// `chart_step_s`.
+    pub fn new(
+        groups_of_agents: impl IntoIterator<Item = usize>,
+        queues: usize,
+        menus: usize,
+        sl_s: f64,
+        chart_step_s: f64,
+    ) -> ViewState {
+        let agents: Vec<AgentView> = groups_of_agents
+            .into_iter()
+            .map(|group| AgentView {
+                group,
+                state: DeskState::Off,
+                call: None,
+                persona: None,
+                since_s: 0.0,
+            })
+            .collect();
+        let n = agents.len();
+        ViewState {
+            sl_s,
+            agents,
+            lanes: vec![BTreeMap::new(); queues],
+            waiting_index: HashMap::new(),
+            next_seq: 0,
+            ivr: vec![0; menus],
+            in_ivr: HashMap::new(),
+            arrived: 0,
+            kpis: LiveKpis::default(),
+            charts: Charts::new(queues, chart_step_s, 15.0 * 60.0),
+            departures: Vec::new(),
+            last_event: None,
+            events: 0,
+            now_s: 0.0,
+            busy: 0,
+            staffed: 0,
+            dirty: (0..n as u32).collect(),
+            is_dirty: vec![true; n],
+            unresolved: Vec::new(),
+        }
+    }
+
+    /// Grow the floor to `count` desks (agents hired mid-run); `group_of` gives
+    /// each new agent's group.
+    pub fn ensure_agents(&mut self, count: usize, group_of: impl Fn(usize) -> usize) {
+        while self.agents.len() < count {
+            let a = self.agents.len();
+            self.agents.push(AgentView {
+                group: group_of(a),
+                state: DeskState::Off,
+                call: None,
+                persona: None,
+                since_s: self.now_s,
+            });
+            self.is_dirty.push(false);
+            self.mark(a);
+        }
+    }
+
+    /// The waiting callers of `queue`, front (longest waiting) first.
+    pub fn lane(&self, queue: usize) -> impl ExactSizeIterator<Item = &Waiter> {
+        self.lanes[queue].values()
+    }
+
+    /// Number of queues.
+    pub fn queue_count(&self) -> usize {
+        self.lanes.len()
+    }
+
+    /// Callers waiting in `queue`.
+    pub fn waiting(&self, queue: usize) -> usize {
+        self.lanes[queue].len()
+    }
+
+    /// Callers waiting, per queue.
+    pub fn waiting_all(&self) -> Vec<u32> {
+        self.lanes.iter().map(|l| l.len() as u32).collect()
+    }
+
+    /// Agents busy and staffed now.
+    pub fn busy_and_staffed(&self) -> (u32, u32) {
+        (self.busy, self.staffed)
+    }
+
+    /// Take the agents whose desk changed since the last call (every agent after
+    /// [`ViewState::new`]).
+    pub fn take_dirty(&mut self) -> Vec<u32> {
+        for &a in &self.dirty {
+            self.is_dirty[a as usize] = false;
+        }
+        std::mem::take(&mut self.dirty)
+    }
+
+    /// Agents on a call whose caller the events did not identify (answered the
+    /// instant they arrived, or a callback being dialled): the engine plugin asks
+    /// the engine about them at the end of the frame.
+    pub fn take_unresolved(&mut self) -> Vec<u32> {
+        std::mem::take(&mut self.unresolved)
+    }
+
+    /// The engine says `agent` has `call` in hand, with this caller.
+    pub fn resolve_call(&mut self, agent: u32, call: CallId, persona: Option<PersonaKind>) {
+        let a = agent as usize;
+        let Some(view) = self.agents.get(a) else {
+            return;
+        };
+        if !view.state.is_busy() || view.state == DeskState::InPhase(Phase::Acw) {
+            return;
+        }
+        // A callback being dialled leaves the lane now.
+        let _ = self.remove_waiter(call, false);
+        let view = &mut self.agents[a];
+        view.call = Some(call);
+        view.persona = persona;
+        self.mark(a);
+    }
+
+    fn mark(&mut self, a: usize) {
+        if !self.is_dirty[a] {
+            self.is_dirty[a] = true;
+            self.dirty.push(a as u32);
+        }
+    }
+
+    fn set_state(&mut self, a: usize, state: DeskState) {
+        let old = self.agents[a].state;
+        if old == state {
+            return;
+        }
+        self.busy = self.busy + u32::from(state.is_busy()) - u32::from(old.is_busy());
+        self.staffed = self.staffed + u32::from(state.is_staffed()) - u32::from(old.is_staffed());
+        let v = &mut self.agents[a];
+        v.state = state;
+        v.since_s = self.now_s;
+        self.mark(a);
+    }
+
+    /// Take `call` out of its lane: its queue, its position (counted up to
+    /// `MAX_DEPARTURE_RANK` when `rank` is asked for) and the waiter.
+    fn remove_waiter(&mut self, call: CallId, rank: bool) -> Option<(usize, usize, Waiter)> {
+        let (q, seq) = self.waiting_index.remove(&call)?;
+        let lane = &mut self.lanes[q];
+        let rank = if rank {
+            lane.range(..seq).take(MAX_DEPARTURE_RANK).count()
+        } else {
+            0
+        };
+        let w = lane.remove(&seq)?;
+        Some((q, rank, w))
+    }
+
+    /// Move the view's clock to `t_s`: integrate the occupancy and take the chart
+    /// samples due at or before `t_s` (`inclusive`) or strictly before it.
+    pub fn advance_to(&mut self, t_s: f64, inclusive: bool) {
+        if t_s > self.now_s {
+            let dt = t_s - self.now_s;
+            self.kpis.busy_agent_s += f64::from(self.busy) * dt;
+            self.kpis.staffed_agent_s += f64::from(self.staffed) * dt;
+        }
+        loop {
+            let next = self.charts.next_sample_s();
+            if next > t_s || (!inclusive && next == t_s) {
+                break;
+            }
+            let waiting = self.waiting_all();
+            self.charts.take_sample(&self.kpis, &waiting);
+        }
+        self.now_s = self.now_s.max(t_s);
+    }
+
+    /// Apply one event that happened at `t`.
+    pub fn apply(&mut self, t: SimTime, event: &SimEvent) {
+        let t_s = t.seconds();
+        self.advance_to(t_s, true);
+        self.events += 1;
+        self.last_event = Some((t, *event));
+        match *event {
+            SimEvent::CallArrived { .. } => self.arrived += 1,
+            SimEvent::IvrMenu { call, menu } => {
+                if let Some(old) = self.in_ivr.insert(call, menu)
+                    && let Some(n) = self.ivr.get_mut(old)
+                {
+                    *n = n.saturating_sub(1);
+                }
+                if let Some(n) = self.ivr.get_mut(menu) {
+                    *n += 1;
+                }
+            }
+            SimEvent::IvrLeft { call, .. } => {
+                if let Some(old) = self.in_ivr.remove(&call)
+                    && let Some(n) = self.ivr.get_mut(old)
+                {
+                    *n = n.saturating_sub(1);
+                }
+            }
+            SimEvent::CallQueued {
+                call,
+                call_type,
+                persona,
+                priority,
+                callback,
+            } if call_type < self.lanes.len() => {
+                let seq = self.next_seq;
+                self.next_seq += 1;
+                self.lanes[call_type].insert(
+                    seq,
+                    Waiter {
+                        call,
+                        persona,
+                        priority,
+                        callback,
+                        since_s: t_s,
+                    },
+                );
+                self.waiting_index.insert(call, (call_type, seq));
+            }
+            SimEvent::CallAnswered {
+                call,
+                agent,
+                wait_s,
+                ..
+            } => {
+                self.kpis.answered += 1;
+                self.kpis.wait_sum_s += wait_s;
+                let in_sl = wait_s <= self.sl_s;
+                if in_sl {
+                    self.kpis.answered_in_sl += 1;
+                }
+                self.charts.call_ended(t_s, in_sl);
+                let waiter = self.remove_waiter(call, false).map(|(_, _, w)| w);
+                let a = agent.0 as usize;
+                if a < self.agents.len() {
+                    let known = self.agents[a].call == Some(call);
+                    self.set_state(a, DeskState::Talking);
+                    let v = &mut self.agents[a];
+                    match waiter {
+                        Some(w) => v.persona = w.persona,
+                        None if known => {}
+                        None => {
+                            v.persona = None;
+                            self.unresolved.push(agent.0);
+                        }
+                    }
+                    self.agents[a].call = Some(call);
+                    self.mark(a);
+                }
+            }
+            SimEvent::PhaseStarted { agent, phase, .. } => {
+                let a = agent.0 as usize;
+                if a < self.agents.len() {
+                    self.set_state(a, DeskState::InPhase(phase));
+                    if phase == Phase::Acw {
+                        let v = &mut self.agents[a];
+                        v.call = None;
+                        v.persona = None;
+                    }
+                }
+            }
+            SimEvent::CallCompleted { agent, .. } => {
+                if let Some(v) = self.agents.get_mut(agent.0 as usize) {
+                    v.call = None;
+                    v.persona = None;
+                    self.mark(agent.0 as usize);
+                }
+            }
+            SimEvent::CallAbandoned { call, .. } => {
+                self.kpis.abandoned += 1;
+                self.charts.call_ended(t_s, false);
+                if let Some((queue, rank, w)) = self.remove_waiter(call, true)
+                    && rank < MAX_DEPARTURE_RANK
+                {
+                    if self.departures.len() >= MAX_DEPARTURES {
+                        self.departures.remove(0);
+                    }
+                    self.departures.push(Departure {
+                        queue,
+                        rank,
+                        persona: w.persona,
+                    });
+                }
+            }
+            SimEvent::AgentChanged { agent, status } => {
+                let a = agent.0 as usize;
+                if a < self.agents.len() {
+                    let state = match status {
+                        AgentStatus::Off => DeskState::Off,
+                        AgentStatus::Idle => DeskState::Idle,
+                        AgentStatus::Break => DeskState::Break,
+                        AgentStatus::Busy => DeskState::Dialing,
+                    };
+                    self.set_state(a, state);
+                    let v = &mut self.agents[a];
+                    v.call = None;
+                    v.persona = None;
+                    if status == AgentStatus::Busy {
+                        // Answered at once (a CallAnswered follows in the same
+                        // instant) or dialling a callback: ask the engine who.
+                        self.unresolved.push(agent.0);
+                    }
+                }
+            }
+            // Transfers show as the caller joining the next queue; new kinds of
+            // events (outbound, later) are ignored until the view learns them.
+            _ => {}
+        }
+    }
+
+    /// The agents in `group`, in id order.
+    pub fn group_members(&self, group: usize) -> impl Iterator<Item = (AgentId, &AgentView)> {
+        self.agents
+            .iter()
+            .enumerate()
+            .filter(move |(_, v)| v.group == group)
+            .map(|(a, v)| (AgentId(a as u32), v))
+    }
+}
+
+#[cfg(test)]
+mod tests;
