@@ -19,7 +19,8 @@ pub const BENCH_WARMUP_H: f64 = 3.0;
 /// RON text of the benchmark floor: five queues and five teams of 100 agents
 /// (each team takes its own queue and helps the next), 9,000 calls an hour
 /// against a capacity of about 6,000, and patient callers: the queues settle
-/// around 2,000 callers waiting.
+/// around 2,000 callers waiting. Calls arrive for 24 hours, so after the
+/// warm-up about 4,500 frames at 1000× stay in the overload.
 pub fn overload_source() -> String {
     let per_team = BENCH_AGENTS / 5;
     let mut types = String::new();
@@ -52,7 +53,7 @@ pub fn overload_source() -> String {
     format!(
         r#"Scenario(
     name: "Benchmark: 500 agents, overloaded",
-    horizon_h: 10.0,
+    horizon_h: 24.0,
     day_start_h: 8.0,
     seed: 11,
     personas: {{

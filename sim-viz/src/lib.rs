@@ -25,7 +25,7 @@
 //! and the projections read only the view (and the scenario's names).
 //!
 //! Everything here runs without a window or GPU: [`headless_app`] builds the app
-//! on `MinimalPlugins` for tests and the frame-time benchmark ([`bench`]); the
+//! on `MinimalPlugins` for tests and the frame-time benchmark ([`mod@bench`]); the
 //! binary adds the window, the renderer and screenshots ([`app`]).
 
 #![warn(missing_docs, missing_debug_implementations, unreachable_pub)]
