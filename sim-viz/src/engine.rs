@@ -215,12 +215,14 @@ impl SimHandle {
         let sl_s = self.loaded.scenario.service_level_s;
         let queues = self.loaded.scenario.call_types.len();
         let menus = self.loaded.scenario.ivr.len();
+        let campaigns = self.loaded.scenario.campaigns.len();
         let sim = self.sim.get();
         let floor = sim.floor();
         ViewState::new(
             (0..floor.agent_count()).map(|a| floor.group_of(AgentId(a as u32))),
             queues,
             menus,
+            campaigns,
             sl_s,
             CHART_STEP_S,
         )

@@ -1,5 +1,7 @@
 //! The queues plugin: the path of a call. The IVR (callers in each menu, as
-//! dots), then one lane per queue with the waiting callers as icons (their
+//! dots), the dialer's lines of each outbound campaign (lines ringing and
+//! answered, as dots; dials, connects, sales and the nuisance rate), then one
+//! lane per queue with the waiting callers as icons (their
 //! personality's letter, coloured by how long they have waited; faint when they
 //! took a callback), and callers who hang up sliding out and fading.
 //!
@@ -46,7 +48,10 @@ impl LaneGeometry {
 pub struct PathGeometry {
     /// Per menu: left end of its label, and the first dot's centre.
     pub menus: Vec<(Vec2, Vec2)>,
-    /// Dots per menu row.
+    /// Per campaign: left end of its title line, left end of its rate label,
+    /// and the first line dot's centre.
+    pub campaigns: Vec<(Vec2, Vec2, Vec2)>,
+    /// Dots per menu (or campaign) row.
     pub dots: usize,
     /// The lanes.
     pub lanes: Vec<LaneGeometry>,
@@ -62,8 +67,9 @@ const LINE_PX: f32 = 16.0;
 const DOT_STEP: f32 = 7.0;
 const MENU_LABEL_PX: f32 = 130.0;
 
-/// Lay out the IVR (`menus` rows) and `queues` lanes in `area`.
-pub fn path_layout(menus: usize, queues: usize, area: Rect) -> PathGeometry {
+/// Lay out the IVR (`menus` rows), the dialer lines (`campaigns`, two rows
+/// each) and `queues` lanes in `area`.
+pub fn path_layout(menus: usize, campaigns: usize, queues: usize, area: Rect) -> PathGeometry {
     let mut y = area.max.y;
     let mut menu_rows = Vec::with_capacity(menus);
     if menus > 0 {
@@ -77,6 +83,18 @@ pub fn path_layout(menus: usize, queues: usize, area: Rect) -> PathGeometry {
             y -= LINE_PX;
         }
         y -= 8.0;
+    }
+    let mut campaign_rows = Vec::with_capacity(campaigns);
+    for _ in 0..campaigns {
+        let title = Vec2::new(area.min.x, y - LINE_PX / 2.0);
+        y -= LINE_PX;
+        let cy = y - LINE_PX / 2.0;
+        campaign_rows.push((
+            title,
+            Vec2::new(area.min.x, cy),
+            Vec2::new(area.min.x + MENU_LABEL_PX + DOT_STEP / 2.0, cy),
+        ));
+        y -= LINE_PX + 4.0;
     }
     let dots = ((area.width() - MENU_LABEL_PX) / DOT_STEP).floor().max(0.0) as usize;
     let lane_h = if queues > 0 {
@@ -100,6 +118,7 @@ pub fn path_layout(menus: usize, queues: usize, area: Rect) -> PathGeometry {
         .collect();
     PathGeometry {
         menus: menu_rows,
+        campaigns: campaign_rows,
         dots,
         lanes,
     }
@@ -132,6 +151,19 @@ pub enum PathLabel {
     More(usize),
     /// An IVR menu's name and count.
     Menu(usize),
+    /// A campaign's title: dialer, window, dials, connects, sales.
+    Campaign(usize),
+    /// A campaign's nuisance rate, left of its line dots.
+    CampaignRate(usize),
+}
+
+/// A dot of a campaign's lines: the `slot`-th line in use.
+#[derive(Component, Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LineDot {
+    /// The campaign.
+    pub campaign: usize,
+    /// Position in the row.
+    pub slot: usize,
 }
 
 /// A caller who hung up, sliding out.
@@ -162,6 +194,8 @@ pub struct PathEntities {
     pub marks: Vec<Vec<Entity>>,
     /// Per menu, its dots.
     pub dots: Vec<Vec<Entity>>,
+    /// Per campaign, its line dots.
+    pub line_dots: Vec<Vec<Entity>>,
 }
 
 /// Spawn the IVR rows and lanes when a scenario loads.
@@ -178,7 +212,12 @@ pub fn rebuild_path(
         commands.entity(e).despawn();
     }
     let s = &handle.loaded().scenario;
-    let geo = path_layout(s.ivr.len(), s.call_types.len(), style::path_area());
+    let geo = path_layout(
+        s.ivr.len(),
+        s.campaigns.len(),
+        s.call_types.len(),
+        style::path_area(),
+    );
     let label = |text: String, pos: Vec2, color: Color| {
         (
             PathItem,
@@ -214,6 +253,36 @@ pub fn rebuild_path(
             })
             .collect();
         path.dots.push(dots);
+    }
+    path.line_dots.clear();
+    for (c, (title, lab, dot0)) in geo.campaigns.iter().enumerate() {
+        commands.spawn((
+            label(String::new(), *title, style::TEXT),
+            PathLabel::Campaign(c),
+        ));
+        commands.spawn((
+            label(String::new(), *lab, style::TEXT_DIM),
+            PathLabel::CampaignRate(c),
+        ));
+        let dots = (0..geo.dots)
+            .map(|i| {
+                commands
+                    .spawn((
+                        PathItem,
+                        LineDot {
+                            campaign: c,
+                            slot: i,
+                        },
+                        Sprite::from_color(style::LINE_RINGING, Vec2::splat(5.0)),
+                        Transform::from_translation(
+                            (*dot0 + Vec2::new(i as f32 * DOT_STEP, 0.0)).extend(1.0),
+                        ),
+                        Visibility::Hidden,
+                    ))
+                    .id()
+            })
+            .collect();
+        path.line_dots.push(dots);
     }
     path.slots.clear();
     path.marks.clear();
@@ -407,6 +476,34 @@ pub fn sync_path_labels(
                     String::new()
                 }
             }
+            PathLabel::Campaign(c) => match (scenario.campaigns.get(c), view.campaigns.get(c)) {
+                (Some(sc), Some(v)) => format!(
+                    "{} ({}{}): {} dials, {} connects, {} sales",
+                    sc.name,
+                    sc.dialer.name(),
+                    if v.open { "" } else { ", closed" },
+                    v.dials,
+                    v.connects,
+                    v.sales
+                ),
+                _ => String::new(),
+            },
+            PathLabel::CampaignRate(c) => {
+                match (scenario.campaigns.get(c), view.campaigns.get(c)) {
+                    (Some(sc), Some(v)) => {
+                        let pct = |x: Option<f64>| {
+                            x.map_or("-".to_string(), |r| format!("{:.1}%", r * 100.0))
+                        };
+                        format!(
+                            "nuisance {} (1 h {}) cap {:.0}%",
+                            pct(v.nuisance_rate()),
+                            pct(v.recent_nuisance_rate()),
+                            sc.abandon_limit.max_rate * 100.0
+                        )
+                    }
+                    _ => String::new(),
+                }
+            }
             PathLabel::Menu(m) => {
                 let n = view.ivr.get(m).copied().unwrap_or(0);
                 let name = scenario.ivr.get(m).map_or("?", |x| x.name.as_str());
@@ -431,6 +528,34 @@ pub fn sync_ivr_dots(
         for (i, &e) in entities.iter().enumerate() {
             if let Ok(mut vis) = dots.get_mut(e) {
                 set_visible(&mut vis, i < n);
+            }
+        }
+    }
+}
+
+/// Show a campaign's lines in use: answered ones (waiting for AMD or an agent)
+/// first, in orange, then the ringing ones, in blue (as many as fit).
+pub fn sync_line_dots(
+    view: Res<View>,
+    path: Res<PathEntities>,
+    mut dots: Query<(&mut Sprite, &mut Visibility), With<LineDot>>,
+) {
+    for (c, entities) in path.line_dots.iter().enumerate() {
+        let Some(v) = view.campaigns.get(c) else {
+            continue;
+        };
+        let (answered, ringing) = (v.answered as usize, v.ringing as usize);
+        for (i, &e) in entities.iter().enumerate() {
+            if let Ok((mut sprite, mut vis)) = dots.get_mut(e) {
+                let color = if i < answered {
+                    style::LINE_ANSWERED
+                } else {
+                    style::LINE_RINGING
+                };
+                if sprite.color != color {
+                    sprite.color = color;
+                }
+                set_visible(&mut vis, i < answered + ringing);
             }
         }
     }
@@ -503,6 +628,7 @@ impl Plugin for QueuesPlugin {
                     sync_lanes,
                     sync_path_labels,
                     sync_ivr_dots,
+                    sync_line_dots,
                     spawn_leavers,
                     animate_leavers,
                 )
@@ -519,8 +645,12 @@ mod tests {
     #[test]
     fn lanes_stack_inside_the_area() {
         let area = Rect::new(-600.0, -200.0, -250.0, 300.0);
-        for (menus, queues) in [(0, 1), (2, 3), (0, 5), (4, 8)] {
-            let geo = path_layout(menus, queues, area);
+        for (menus, campaigns, queues) in [(0, 0, 1), (2, 0, 3), (0, 1, 5), (4, 2, 8)] {
+            let geo = path_layout(menus, campaigns, queues, area);
+            assert_eq!(geo.campaigns.len(), campaigns);
+            for (title, _, dot0) in &geo.campaigns {
+                assert!(area.contains(*title) && area.contains(*dot0));
+            }
             assert_eq!(geo.lanes.len(), queues);
             assert_eq!(geo.menus.len(), menus);
             for lane in &geo.lanes {

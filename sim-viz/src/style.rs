@@ -72,6 +72,10 @@ pub const TEXT_DIM: Color = Color::srgb(0.55, 0.6, 0.66);
 pub const TEXT_SELECTED: Color = Color::srgb(1.0, 0.85, 0.3);
 /// Errors.
 pub const TEXT_ERROR: Color = Color::srgb(1.0, 0.45, 0.4);
+/// A dialer line ringing.
+pub const LINE_RINGING: Color = Color::srgb(0.35, 0.6, 1.0);
+/// A dialer line answered, waiting for AMD or an agent.
+pub const LINE_ANSWERED: Color = Color::srgb(1.0, 0.6, 0.2);
 /// Buttons.
 pub const BUTTON: Color = Color::srgb(0.22, 0.25, 0.3);
 /// Buttons under the pointer.

@@ -542,3 +542,45 @@ fn typing_a_path_opens_it_or_reports_why_not() {
     );
     assert_eq!(app.world().resource::<SimHandle>().epoch(), 0);
 }
+
+#[test]
+fn an_outbound_day_shows_the_dialer_lines_and_the_nuisance_rate() {
+    use crate::queues::{LineDot, PathLabel};
+    let loaded = LoadedScenario::from_file(&scenario_path("outbound-sales.ron")).expect("loads");
+    let campaigns = loaded.scenario.campaigns.len();
+    let mut app = app_with(loaded);
+    assert!(
+        count::<LineDot>(&mut app) > 0,
+        "a row of line dots per campaign"
+    );
+    send(&mut app, Control::SetSpeed(1000.0));
+    let mut lines_seen = 0;
+    for _ in 0..60 {
+        app.update();
+        let shown = app
+            .world_mut()
+            .query_filtered::<&Visibility, With<LineDot>>()
+            .iter(app.world())
+            .filter(|v| **v != Visibility::Hidden)
+            .count();
+        lines_seen = lines_seen.max(shown);
+    }
+    assert!(lines_seen > 0, "no dialer line was ever shown");
+    let texts: Vec<(PathLabel, String)> = app
+        .world_mut()
+        .query::<(&PathLabel, &Text2d)>()
+        .iter(app.world())
+        .map(|(l, t)| (*l, t.0.clone()))
+        .collect();
+    let titles = texts
+        .iter()
+        .filter(|(l, t)| matches!(l, PathLabel::Campaign(_)) && t.contains("dials"))
+        .count();
+    let rates = texts
+        .iter()
+        .filter(|(l, t)| matches!(l, PathLabel::CampaignRate(_)) && t.contains("nuisance"))
+        .count();
+    assert_eq!((titles, rates), (campaigns, campaigns), "{texts:?}");
+    let v = &app.world().resource::<View>().campaigns[0];
+    assert!(v.dials > 0 && v.connects > 0, "{v:?}");
+}

@@ -10,11 +10,11 @@
 //!
 //! [`Simulation::agent_call`]: sim_core::Simulation::agent_call
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, VecDeque};
 
 use sim_core::engine::{AgentStatus, CallId};
 use sim_core::routing::AgentId;
-use sim_core::scenario::{PersonaKind, Phase};
+use sim_core::scenario::{DialOutcome, PersonaKind, Phase};
 use sim_core::{SimEvent, SimTime};
 
 use crate::kpi::{Charts, LiveKpis};
@@ -28,7 +28,8 @@ pub enum DeskState {
     Idle,
     /// On a break.
     Break,
-    /// Dialling out, or waiting on the dialer (a callback now; outbound later).
+    /// Dialling a callback, reading a preview record, or waiting on a line the
+    /// dialer reserved for the agent.
     Dialing,
     /// Talking, for call types without conversation phases.
     Talking,
@@ -98,6 +99,68 @@ pub const MAX_DEPARTURES: usize = 48;
 /// Lane positions tracked for departures (callers further back are not drawn).
 const MAX_DEPARTURE_RANK: usize = 256;
 
+/// Where an outbound call stands on the dialer's lines.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum LineStage {
+    /// Dialled, not yet answered.
+    Ringing,
+    /// Answered (by a person or a machine), waiting for AMD or an agent.
+    Answered,
+}
+
+/// One outbound campaign's dialer as the view sees it: the lines in use and the
+/// day-to-date counts. The nuisance rate follows the engine's definition
+/// (people abandoned ÷ people who picked up and were connected or abandoned).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CampaignView {
+    /// Whether the dialing window is open.
+    pub open: bool,
+    /// Lines dialled and ringing.
+    pub ringing: u32,
+    /// Lines answered, waiting for AMD's decision or for an agent.
+    pub answered: u32,
+    /// Dial attempts.
+    pub dials: u64,
+    /// People connected to an agent (right or wrong party).
+    pub connects: u64,
+    /// Sales.
+    pub sales: u64,
+    /// People abandoned (no agent in time, or hung up on by AMD): nuisance calls.
+    pub nuisance: u64,
+    /// Live answers of the last [`NUISANCE_RECENT_S`]: (time, abandoned).
+    recent: VecDeque<(f64, bool)>,
+    recent_nuisance: u32,
+}
+
+/// The window of the "recent" nuisance rate, simulated seconds.
+pub const NUISANCE_RECENT_S: f64 = 3600.0;
+
+impl CampaignView {
+    /// Nuisance calls ÷ live answers (connected or abandoned), day to date.
+    pub fn nuisance_rate(&self) -> Option<f64> {
+        let live = self.connects + self.nuisance;
+        (live > 0).then(|| self.nuisance as f64 / live as f64)
+    }
+
+    /// The same over the last [`NUISANCE_RECENT_S`] (as of the last event).
+    pub fn recent_nuisance_rate(&self) -> Option<f64> {
+        (!self.recent.is_empty())
+            .then(|| f64::from(self.recent_nuisance) / self.recent.len() as f64)
+    }
+
+    fn live_fate(&mut self, t_s: f64, abandoned: bool) {
+        self.recent.push_back((t_s, abandoned));
+        self.recent_nuisance += u32::from(abandoned);
+        while let Some(&(t0, a)) = self.recent.front() {
+            if t0 > t_s - NUISANCE_RECENT_S {
+                break;
+            }
+            self.recent.pop_front();
+            self.recent_nuisance -= u32::from(a);
+        }
+    }
+}
+
 /// The app's picture of the run. See the module docs.
 #[derive(Debug, Clone)]
 pub struct ViewState {
@@ -113,6 +176,9 @@ pub struct ViewState {
     /// Callers in each IVR menu.
     pub ivr: Vec<u32>,
     in_ivr: HashMap<CallId, usize>,
+    /// Per outbound campaign: its dialer's lines and counts.
+    pub campaigns: Vec<CampaignView>,
+    lines: HashMap<CallId, (usize, LineStage)>,
     /// Calls that arrived (first calls and retrials).
     pub arrived: u64,
     /// Day-to-date KPIs.
@@ -136,12 +202,13 @@ pub struct ViewState {
 
 impl ViewState {
     /// An empty floor: `groups_of_agents[a]` is agent `a`'s group (all off
-    /// shift), with `queues` queues and `menus` IVR menus; charts sample every
-    /// `chart_step_s`.
+    /// shift), with `queues` queues, `menus` IVR menus and `campaigns` outbound
+    /// campaigns; charts sample every `chart_step_s`.
     pub fn new(
         groups_of_agents: impl IntoIterator<Item = usize>,
         queues: usize,
         menus: usize,
+        campaigns: usize,
         sl_s: f64,
         chart_step_s: f64,
     ) -> ViewState {
@@ -164,6 +231,8 @@ impl ViewState {
             next_seq: 0,
             ivr: vec![0; menus],
             in_ivr: HashMap::new(),
+            campaigns: vec![CampaignView::default(); campaigns],
+            lines: HashMap::new(),
             arrived: 0,
             kpis: LiveKpis::default(),
             charts: Charts::new(queues, chart_step_s, 15.0 * 60.0),
@@ -438,9 +507,130 @@ impl ViewState {
                     }
                 }
             }
-            // Transfers show as the caller joining the next queue; new kinds of
-            // events (outbound, later) are ignored until the view learns them.
+            SimEvent::CampaignWindow { campaign, open } => {
+                if let Some(c) = self.campaigns.get_mut(campaign) {
+                    c.open = open;
+                }
+            }
+            SimEvent::PreviewStarted { agent, .. } => self.dialing(agent),
+            SimEvent::Dialed {
+                call,
+                campaign,
+                agent,
+                ..
+            } => {
+                if let Some(c) = self.campaigns.get_mut(campaign) {
+                    c.dials += 1;
+                    c.ringing += 1;
+                    self.lines.insert(call, (campaign, LineStage::Ringing));
+                }
+                if let Some(agent) = agent {
+                    self.dialing(agent);
+                }
+            }
+            SimEvent::DialResult { call, outcome, .. } => {
+                if outcome.is_answered() {
+                    self.line_to(call, Some(LineStage::Answered));
+                } else {
+                    self.line_to(call, None);
+                }
+            }
+            SimEvent::AmdDecision {
+                call,
+                machine: true,
+                ..
+            } => self.line_to(call, None),
+            SimEvent::OutboundConnected {
+                call,
+                campaign,
+                agent,
+                outcome,
+                ..
+            } => {
+                self.line_to(call, None);
+                if let Some(c) = self.campaigns.get_mut(campaign)
+                    && matches!(outcome, DialOutcome::RightParty | DialOutcome::WrongParty)
+                {
+                    c.connects += 1;
+                    c.live_fate(t_s, false);
+                }
+                let a = agent.0 as usize;
+                if a < self.agents.len() {
+                    self.set_state(a, DeskState::Talking);
+                    let v = &mut self.agents[a];
+                    v.call = Some(call);
+                    v.persona = None;
+                    // The callee's personality is the engine's to say.
+                    self.unresolved.push(agent.0);
+                    self.mark(a);
+                }
+            }
+            SimEvent::OutboundAbandoned {
+                call,
+                campaign,
+                live,
+                ..
+            } => {
+                self.line_to(call, None);
+                if live && let Some(c) = self.campaigns.get_mut(campaign) {
+                    c.nuisance += 1;
+                    c.live_fate(t_s, true);
+                }
+            }
+            SimEvent::OutboundCompleted {
+                campaign,
+                agent,
+                sale,
+                ..
+            } => {
+                if sale && let Some(c) = self.campaigns.get_mut(campaign) {
+                    c.sales += 1;
+                }
+                if let Some(v) = self.agents.get_mut(agent.0 as usize) {
+                    v.call = None;
+                    v.persona = None;
+                    self.mark(agent.0 as usize);
+                }
+            }
+            // Transfers show as the caller joining the next queue; blending
+            // shows in the desks' states.
             _ => {}
+        }
+    }
+
+    /// An agent reads a record or waits on a line it was reserved for.
+    fn dialing(&mut self, agent: AgentId) {
+        let a = agent.0 as usize;
+        if a < self.agents.len() {
+            self.set_state(a, DeskState::Dialing);
+            let v = &mut self.agents[a];
+            v.call = None;
+            v.persona = None;
+        }
+    }
+
+    /// Move an outbound line to `stage`, or take it off the lines (`None`).
+    fn line_to(&mut self, call: CallId, stage: Option<LineStage>) {
+        let Some(&(c, old)) = self.lines.get(&call) else {
+            return;
+        };
+        let cv = &mut self.campaigns[c];
+        match old {
+            LineStage::Ringing => cv.ringing -= 1,
+            LineStage::Answered => cv.answered -= 1,
+        }
+        match stage {
+            Some(LineStage::Ringing) => cv.ringing += 1,
+            Some(LineStage::Answered) => cv.answered += 1,
+            None => {}
+        }
+        match stage {
+            Some(st) => {
+                self.lines.insert(call, (c, st));
+            }
+            None => {
+                self.lines.remove(&call);
+            }
         }
     }
 

@@ -23,6 +23,7 @@ fn empty_view(sim: &LiveSim) -> ViewState {
         (0..m.agent_count()).map(|a| m.agent_group(a)),
         s.call_types.len(),
         s.ivr.len(),
+        s.campaigns.len(),
         s.service_level_s,
         60.0,
     )
@@ -170,4 +171,57 @@ fn hired_agents_get_desks() {
     let dirty = view.take_dirty();
     assert!(dirty.contains(&(before as u32)));
     assert!(view.take_dirty().is_empty());
+}
+
+/// The outbound scenarios: the dialer's lines and counts agree with the
+/// engine's own tallies at the end of the day (warm-up removed so both count
+/// the same attempts), and the desks with the engine all along.
+#[test]
+fn the_dialer_lines_and_counts_follow_the_engine() {
+    const PREDICTIVE: &str = "dialer: Predictive(margin: 0.2, max_lines_per_agent: 3.0)";
+    const PREVIEW: &str = "dialer: Preview(preview_time: Uniform(min_s: 10.0, max_s: 30.0))";
+    for (file, dialer) in [
+        ("outbound-sales.ron", PREDICTIVE),
+        ("outbound-sales.ron", PREVIEW),
+        ("outbound-sales.ron", "dialer: Progressive"),
+        ("blended.ron", PREDICTIVE),
+    ] {
+        let path = format!("{}/../scenarios/{file}", env!("CARGO_MANIFEST_DIR"));
+        let src = std::fs::read_to_string(&path).expect("scenario");
+        assert!(src.contains(PREDICTIVE), "{file} changed its dialer");
+        let src = src.replace(PREDICTIVE, dialer);
+        let mut s = sim_core::scenario::parse(&src).expect("valid");
+        s.warmup_h = 0.0;
+        let m = Arc::new(Model::new(&s).expect("compiles"));
+        let mut sim = sim(&m);
+        let mut view = empty_view(&sim);
+        assert_eq!(view.campaigns.len(), s.campaigns.len(), "{file}");
+        let (mut saw_lines, mut saw_dialing) = (false, false);
+        let mut t = 0.0;
+        while t < s.horizon_h * 3600.0 {
+            t += 97.0;
+            sim.run_until(SimTime::new(t).expect("valid"));
+            drain_into(&mut sim, &mut view);
+            assert_matches_engine(&view, &sim);
+            saw_lines |= view.campaigns.iter().any(|c| c.ringing > 0);
+            saw_dialing |= view.agents.iter().any(|a| a.state == DeskState::Dialing);
+        }
+        while sim.step() {}
+        drain_into(&mut sim, &mut view);
+        assert!(saw_lines, "{file} {dialer}");
+        // Agents wait on the lines reserved for them, except with a predictive dialer.
+        assert_eq!(saw_dialing, dialer != PREDICTIVE, "{file} {dialer}");
+        let (result, _) = sim.run();
+        for (c, (v, k)) in view.campaigns.iter().zip(&result.campaigns).enumerate() {
+            assert_eq!(
+                (v.dials, v.connects, v.sales, v.nuisance),
+                (k.dials, k.connects, k.sales, k.nuisance_abandons),
+                "{file} {dialer} campaign {c}"
+            );
+            assert_eq!((v.ringing, v.answered), (0, 0), "{file}: lines left open");
+            if let Some(r) = v.nuisance_rate() {
+                assert!((0.0..=1.0).contains(&r));
+            }
+        }
+    }
 }
