@@ -48,7 +48,16 @@ pub fn apply_startup(app: &mut App, args: &Args, error: Option<String>) {
     if let Some(h) = args.start_at_h
         && let Some(t) = SimTime::new(h * 3600.0)
     {
-        world.resource_mut::<SimHandle>().sim().run_until(t);
+        world.resource_mut::<SimHandle>().run_to(t);
+    }
+    let opened = world.resource::<SimHandle>().loaded().clone();
+    if let (Some(path), Some(rec)) = (&opened.path, &opened.recording) {
+        crate::controls::report_opened(
+            path,
+            &opened.scenario.name,
+            Some(rec),
+            &mut world.resource_mut::<StatusLine>(),
+        );
     }
     if let Some(e) = error {
         let first = crate::controls::first_lines(&e, 3);

@@ -5,7 +5,8 @@ use std::path::PathBuf;
 /// What the binary was asked to do.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Args {
-    /// The scenario file (default: the bundled `scenarios/retail-bank.ron`).
+    /// The scenario file or recording (default: the bundled
+    /// `scenarios/retail-bank.ron`).
     pub scenario: Option<PathBuf>,
     /// Save a screenshot here and exit.
     pub screenshot: Option<PathBuf>,
@@ -27,9 +28,11 @@ pub struct Args {
 
 /// The usage text.
 pub const USAGE: &str = "\
-usage: sim-viz [SCENARIO.ron] [options]
+usage: sim-viz [SCENARIO.ron | RECORDING.trace] [options]
 
   SCENARIO.ron              scenario to open (default: scenarios/retail-bank.ron, bundled)
+  RECORDING.trace           recorded run to play back (ccsim run --record, ccsim train,
+                            or this app's Record button), checked event by event
   --speed X                 start at X simulated seconds per second (1..1000, default 60)
   --start-at H              start H simulated hours into the day
   --paused                  start paused

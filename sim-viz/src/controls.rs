@@ -5,8 +5,9 @@
 //!
 //! Keys: `Space` pause/resume · `N` or `.` one event · `+`/`-` faster/slower ·
 //! `1`…`9` speed 1×…1000× · `↑`/`↓` select a team · `A`/`R` add/remove an agent
-//! of the selected team · `O` next file in `scenarios/` · `P` type a scenario path
-//! (`Enter` opens, `Esc` cancels) · `←`/`→` back/forward 15 min · `Home` restart.
+//! of the selected team · `O` next file in `scenarios/` · `P` type a scenario or
+//! recording path (`Enter` opens, `Esc` cancels) · `W` write the run as a
+//! recording · `←`/`→` back/forward 15 min · `Home` restart.
 
 use std::path::{Path, PathBuf};
 
@@ -40,8 +41,11 @@ pub enum Control {
     RemoveAgent(usize),
     /// Open the next scenario file of the scenario folder.
     NextScenario,
-    /// Open this scenario file.
+    /// Open this scenario file or recording (trace file).
     Open(PathBuf),
+    /// Write the run so far (the whole day, with every input made) as a
+    /// recording under `recordings/`.
+    SaveRecording,
     /// Start typing a scenario path.
     EditPath,
     /// Re-simulate to this simulated time, seconds (playback plugin).
@@ -143,6 +147,7 @@ pub fn keyboard_controls(
         (&[KeyCode::ArrowDown, KeyCode::Tab], Control::SelectGroup(1)),
         (&[KeyCode::KeyO], Control::NextScenario),
         (&[KeyCode::KeyP], Control::EditPath),
+        (&[KeyCode::KeyW], Control::SaveRecording),
         (&[KeyCode::ArrowLeft], Control::SeekBy(-900.0)),
         (&[KeyCode::ArrowRight], Control::SeekBy(900.0)),
         (&[KeyCode::Home], Control::Restart),
@@ -295,6 +300,13 @@ pub fn apply_controls(
                     selection.group = 0;
                 }
             }
+            Control::SaveRecording => match save_recording(&handle, Path::new(RECORDINGS_DIR)) {
+                Ok(path) => status.info(format!(
+                    "recorded the day to {} (play it back: sim-viz {0}; check it: ccsim replay {0})",
+                    path.display()
+                )),
+                Err(e) => status.error(format!("cannot write the recording: {e}")),
+            },
             Control::EditPath => {
                 entry.editing = true;
                 entry.text = handle
@@ -328,13 +340,19 @@ fn change_on_duty(handle: &mut SimHandle, group: usize, add: bool, status: &mut 
     } else {
         now - 1
     };
+    let departs = handle.follows_recording();
     match handle.apply(Input::SetOnDuty { group, count }) {
         Ok(()) => status.info(format!(
-            "{name}: {count} on duty (set at {})",
+            "{name}: {count} on duty (set at {}){}",
             style::clock(
                 handle.loaded().scenario.day_start_h,
                 handle.sim().now().seconds()
-            )
+            ),
+            if departs {
+                " — a what-if: the run leaves the recording here"
+            } else {
+                ""
+            }
         )),
         Err(e) => status.error(format!("{name}: {e}")),
     }
@@ -351,10 +369,11 @@ fn open(
     match LoadedScenario::from_file(path) {
         Ok(loaded) => {
             let name = loaded.scenario.name.clone();
+            let recording = loaded.recording.clone();
             handle.replace(loaded);
             view.0 = handle.new_view();
             transport.pending_steps = 0;
-            status.info(format!("opened {} ({name})", path.display()));
+            report_opened(path, &name, recording.as_deref(), status);
             true
         }
         Err(e) => {
@@ -362,6 +381,61 @@ fn open(
             false
         }
     }
+}
+
+/// Say what was opened: a scenario, or a recording and whether this engine
+/// reproduces it.
+pub fn report_opened(
+    path: &Path,
+    name: &str,
+    recording: Option<&crate::engine::Recording>,
+    status: &mut StatusLine,
+) {
+    match recording {
+        None => status.info(format!("opened {} ({name})", path.display())),
+        Some(r) => match &r.verified {
+            Ok(()) => status.info(format!(
+                "playing back {} ({name}): {} events, {} inputs; the re-simulation matches every recorded event",
+                path.display(),
+                r.events,
+                r.inputs.len() + r.choices.len()
+            )),
+            Err(d) => status.error(format!(
+                "{}: recorded by ccsim {}, and this engine does not reproduce it: {}",
+                path.display(),
+                r.recorded_version,
+                first_lines(d, 3)
+            )),
+        },
+    }
+}
+
+/// Where [`Control::SaveRecording`] writes, relative to the working directory.
+pub const RECORDINGS_DIR: &str = "recordings";
+
+/// Write the run as a recording in `dir` (created if needed), named after the
+/// scenario file and seed, numbered so nothing is overwritten. Returns the path.
+pub fn save_recording(handle: &SimHandle, dir: &Path) -> std::io::Result<PathBuf> {
+    let loaded = handle.loaded();
+    let stem = loaded
+        .path
+        .as_deref()
+        .and_then(Path::file_stem)
+        .map_or_else(|| "run".to_string(), |s| s.to_string_lossy().into_owned());
+    std::fs::create_dir_all(dir)?;
+    let mut n = 1;
+    let path = loop {
+        let p = dir.join(format!("{stem}-seed{}-{n}.trace", loaded.seed));
+        if !p.exists() {
+            break p;
+        }
+        n += 1;
+    };
+    let trace = handle.to_trace();
+    let mut out = std::io::BufWriter::new(std::fs::File::create(&path)?);
+    sim_core::trace::record::write_trace(&mut out, &trace).map_err(std::io::Error::other)?;
+    std::io::Write::flush(&mut out)?;
+    Ok(path)
 }
 
 /// The first `n` lines of `text`, joined (for the one-line status).
@@ -446,10 +520,11 @@ fn spawn_panel(mut commands: Commands) {
                 },
                 TeamRows { epoch: u64::MAX },
             ));
-            p.spawn(heading("SCENARIO"));
+            p.spawn(heading("SCENARIO / RECORDING"));
             p.spawn(row()).with_children(|r| {
                 r.spawn(button("Next file", Control::NextScenario));
                 r.spawn(button("Open path", Control::EditPath));
+                r.spawn(button("Record", Control::SaveRecording));
             });
             p.spawn((
                 Text::new(""),

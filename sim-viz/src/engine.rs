@@ -2,7 +2,10 @@
 //! [`Simulation`].
 //!
 //! * [`SimHandle`] (a resource) owns the running simulation, the scenario it was
-//!   built from and the list of inputs applied so far.
+//!   built from and the list of inputs applied so far; when a recording (a
+//!   trace file written by `ccsim run --record`, `ccsim train` or this app) is
+//!   open, also the recording's inputs, which it re-applies exactly where they
+//!   were made, so the re-simulated run is the recorded one ([`Recording`]).
 //! * [`advance_sim`] is the only system that steps it: simulated time advances by
 //!   speed × frame time with [`Simulation::run_until`], at most
 //!   [`Transport::max_events_per_frame`] events per frame (when the cap is hit the
@@ -19,6 +22,7 @@ use bevy::platform::cell::SyncCell;
 use bevy::prelude::*;
 use sim_core::engine::InputError;
 use sim_core::routing::AgentId;
+use sim_core::trace::record::{self as trace, Recorder, Trace, TraceHeader};
 use sim_core::{Input, Model, Scenario, SimEvent, SimTime, Simulation};
 
 use crate::view::ViewState;
@@ -41,7 +45,8 @@ pub const BUNDLED_SCENARIO: &str = include_str!("../../scenarios/retail-bank.ron
 /// The name under which [`BUNDLED_SCENARIO`] is shown.
 pub const BUNDLED_ORIGIN: &str = "scenarios/retail-bank.ron (bundled)";
 
-/// A validated scenario, compiled, with where it came from.
+/// A validated scenario, compiled, with where it came from, the seed and
+/// replication to run, and the recording it came from (if any).
 #[derive(Debug, Clone)]
 pub struct LoadedScenario {
     /// The file it was read from, or a label for a built-in one.
@@ -50,17 +55,52 @@ pub struct LoadedScenario {
     pub path: Option<PathBuf>,
     /// The scenario.
     pub scenario: Scenario,
+    /// The scenario as RON text (written into recordings).
+    pub ron: String,
     /// The compiled model.
     pub model: Arc<Model>,
+    /// The seed of the run (the scenario's own, or the recording's).
+    pub seed: u64,
+    /// The replication index (0, or the recording's).
+    pub replication: u64,
+    /// The recording being played back, when a trace file was opened.
+    pub recording: Option<Arc<Recording>>,
+}
+
+/// A recorded run opened for playback: the engine inputs it holds, placed
+/// exactly, and whether re-simulating it reproduces every recorded event.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Recording {
+    /// The engine inputs (operators' what-ifs, a training seat), where they
+    /// were applied.
+    pub inputs: Vec<AppliedInput>,
+    /// When students made their choices (shown on the timeline; the floor
+    /// needs only the engine inputs).
+    pub choices: Vec<SimTime>,
+    /// Events in the recording.
+    pub events: usize,
+    /// `Ok` when the re-simulation matched every event; else the first
+    /// divergence, described.
+    pub verified: Result<(), String>,
+    /// The engine version that recorded it.
+    pub recorded_version: String,
 }
 
 impl LoadedScenario {
-    /// Read, validate and compile `path`. The error is the compiler-style
-    /// diagnostic text (every problem with its line and column).
+    /// Read, validate and compile `path`: a scenario (RON) or a recording (a
+    /// trace file, recognised by its first bytes). The error is the
+    /// compiler-style diagnostic text (every problem with its line and column).
     pub fn from_file(path: &Path) -> Result<LoadedScenario, String> {
-        let src = std::fs::read_to_string(path)
-            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-        let mut loaded = LoadedScenario::from_source(&path.display().to_string(), &src)?;
+        let bytes =
+            std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        let origin = path.display().to_string();
+        let mut loaded = if bytes.starts_with(&trace::MAGIC) {
+            LoadedScenario::from_trace_bytes(&origin, &bytes)?
+        } else {
+            let src = String::from_utf8(bytes)
+                .map_err(|_| format!("{origin}: neither a scenario (RON text) nor a recording"))?;
+            LoadedScenario::from_source(&origin, &src)?
+        };
         loaded.path = Some(path.to_path_buf());
         Ok(loaded)
     }
@@ -68,18 +108,75 @@ impl LoadedScenario {
     /// Validate and compile RON text; `origin` names it in diagnostics.
     pub fn from_source(origin: &str, src: &str) -> Result<LoadedScenario, String> {
         let scenario = sim_core::scenario::parse(src).map_err(|e| e.render(origin, src))?;
-        LoadedScenario::from_scenario(origin, scenario)
+        let mut loaded = LoadedScenario::from_scenario(origin, scenario)?;
+        loaded.ron = src.to_string();
+        Ok(loaded)
     }
 
     /// Compile a scenario value (already validated or not).
     pub fn from_scenario(origin: &str, scenario: Scenario) -> Result<LoadedScenario, String> {
         let model = Model::new(&scenario).map_err(|e| e.render(origin, ""))?;
+        let ron = ron::to_string(&scenario).map_err(|e| format!("{origin}: {e}"))?;
         Ok(LoadedScenario {
             origin: origin.to_string(),
             path: None,
+            seed: scenario.seed,
+            replication: 0,
             scenario,
+            ron,
             model: Arc::new(model),
+            recording: None,
         })
+    }
+
+    /// A recording (the bytes of a trace file): its scenario, seed and
+    /// replication, its inputs placed where they were made, and the check that
+    /// re-simulating it reproduces every recorded event.
+    pub fn from_trace_bytes(origin: &str, bytes: &[u8]) -> Result<LoadedScenario, String> {
+        let t = trace::read_trace(bytes).map_err(|e| format!("{origin}: {e}"))?;
+        let scenario_origin = format!("{origin} (its scenario)");
+        let mut loaded = LoadedScenario::from_source(&scenario_origin, &t.header.scenario_ron)?;
+        loaded.origin = origin.to_string();
+        loaded.seed = t.header.seed;
+        loaded.replication = t.header.replication;
+        let verified = match trace::replay(&t) {
+            Ok(_) => Ok(()),
+            Err(e) => Err(e.to_string()),
+        };
+        let mut sim = Simulation::with_observer(
+            Arc::clone(&loaded.model),
+            loaded.seed,
+            loaded.replication,
+            (),
+        );
+        let (mut inputs, mut choices) = (Vec::new(), Vec::new());
+        // Placed as `ccsim replay` applies them: after every event before the
+        // input's time.
+        for (at, input) in t.inputs() {
+            match input {
+                trace::Input::Engine(e) => {
+                    sim.run_until(at);
+                    let applied = AppliedInput {
+                        at: sim.now(),
+                        after_events: sim.events(),
+                        input: *e,
+                    };
+                    sim.apply(*e)
+                        .map_err(|e| format!("{origin}: a recorded input is refused: {e}"))?;
+                    inputs.push(applied);
+                }
+                trace::Input::StudentChoice { .. } => choices.push(at),
+                _ => {}
+            }
+        }
+        loaded.recording = Some(Arc::new(Recording {
+            inputs,
+            choices,
+            events: t.events().count(),
+            verified,
+            recorded_version: t.header.ccsim_version.clone(),
+        }));
+        Ok(loaded)
     }
 
     /// The bundled default scenario.
@@ -93,8 +190,7 @@ impl LoadedScenario {
 /// An input applied to the run, with when: `at` is the simulated time and
 /// `after_events` the number of events processed before it, which together make
 /// the run reproducible exactly (a single step leaves the clock at an event's time
-/// with other events of that same time still pending). A recording feature can
-/// store this list as it is.
+/// with other events of that same time still pending).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct AppliedInput {
     /// Simulated time of application.
@@ -114,6 +210,8 @@ pub struct SimHandle {
     sim: SyncCell<LiveSim>,
     loaded: Arc<LoadedScenario>,
     inputs: Vec<AppliedInput>,
+    /// The recording's inputs applied so far.
+    next_recorded: usize,
     epoch: u64,
 }
 
@@ -122,19 +220,21 @@ impl std::fmt::Debug for SimHandle {
         f.debug_struct("SimHandle")
             .field("origin", &self.loaded.origin)
             .field("inputs", &self.inputs)
+            .field("next_recorded", &self.next_recorded)
             .field("epoch", &self.epoch)
             .finish_non_exhaustive()
     }
 }
 
 impl SimHandle {
-    /// A fresh run of `loaded` (its own seed, replication 0).
+    /// A fresh run of `loaded` (its seed and replication).
     pub fn new(loaded: LoadedScenario) -> SimHandle {
         let loaded = Arc::new(loaded);
         SimHandle {
             sim: SyncCell::new(Self::fresh(&loaded)),
             loaded,
             inputs: Vec::new(),
+            next_recorded: 0,
             epoch: 0,
         }
     }
@@ -142,8 +242,8 @@ impl SimHandle {
     fn fresh(loaded: &LoadedScenario) -> LiveSim {
         Simulation::with_observer(
             Arc::clone(&loaded.model),
-            loaded.scenario.seed,
-            0,
+            loaded.seed,
+            loaded.replication,
             Vec::with_capacity(4096),
         )
     }
@@ -158,9 +258,24 @@ impl SimHandle {
         &self.loaded
     }
 
-    /// The inputs applied so far, in order.
+    /// The inputs applied so far by the user, in order (a recording's own
+    /// inputs are in [`SimHandle::recorded_inputs`]).
     pub fn inputs(&self) -> &[AppliedInput] {
         &self.inputs
+    }
+
+    /// The open recording's inputs (empty without a recording).
+    pub fn recorded_inputs(&self) -> &[AppliedInput] {
+        self.loaded
+            .recording
+            .as_ref()
+            .map_or(&[][..], |r| r.inputs.as_slice())
+    }
+
+    /// Whether a recording is open and the run still follows it (the user
+    /// has not changed anything).
+    pub fn follows_recording(&self) -> bool {
+        self.loaded.recording.is_some() && self.inputs.is_empty()
     }
 
     /// Bumped whenever another scenario is loaded (the floor's layout changes).
@@ -170,6 +285,7 @@ impl SimHandle {
 
     /// Apply `input` now and record it.
     pub fn apply(&mut self, input: Input) -> Result<(), InputError> {
+        self.apply_due(f64::INFINITY);
         let sim = self.sim.get();
         let (at, after_events) = (sim.now(), sim.events());
         sim.apply(input)?;
@@ -186,28 +302,133 @@ impl SimHandle {
         self.loaded = Arc::new(loaded);
         self.sim = SyncCell::new(Self::fresh(&self.loaded));
         self.inputs.clear();
+        self.next_recorded = 0;
         self.epoch += 1;
     }
 
+    /// Apply the recording's inputs that are due (their events processed), as
+    /// long as their time is at most `limit_s`.
+    fn apply_due(&mut self, limit_s: f64) {
+        let Some(rec) = self.loaded.recording.clone() else {
+            return;
+        };
+        let sim = self.sim.get();
+        while let Some(r) = rec.inputs.get(self.next_recorded) {
+            if sim.events() < r.after_events || r.at.seconds() > limit_s {
+                break;
+            }
+            if sim.now() < r.at {
+                sim.run_until(r.at);
+            }
+            // Refused inputs were refused when recorded too: nothing to do.
+            let _ = sim.apply(r.input);
+            self.next_recorded += 1;
+        }
+    }
+
+    /// Process one event (after the recorded inputs due before it); `false`
+    /// when the run is over.
+    pub fn step(&mut self) -> bool {
+        self.apply_due(f64::INFINITY);
+        self.sim.get().step()
+    }
+
+    /// Process events before `target` (at most `cap`), applying the recorded
+    /// inputs on the way; then move the clock to `target` unless the cap
+    /// stopped it. Returns the events processed and whether the cap was hit.
+    pub fn advance(&mut self, target: SimTime, cap: u32) -> (u32, bool) {
+        let mut events = 0;
+        loop {
+            self.apply_due(target.seconds());
+            match self.sim.get().next_event_time() {
+                Some(t) if t < target => {}
+                _ => break,
+            }
+            if events >= cap {
+                return (events, true);
+            }
+            self.sim.get().step();
+            events += 1;
+        }
+        let sim = self.sim.get();
+        if sim.now() < target {
+            sim.run_until(target);
+        }
+        self.apply_due(target.seconds());
+        (events, false)
+    }
+
+    /// Run ahead to `t` (no cap).
+    pub fn run_to(&mut self, t: SimTime) {
+        self.advance(t, u32::MAX);
+    }
+
+    /// The recording's and the user's inputs, in the order they apply (the
+    /// recording's first at the same point).
+    fn all_inputs(&self) -> Vec<AppliedInput> {
+        let mut all: Vec<AppliedInput> = self.recorded_inputs().to_vec();
+        all.extend(self.inputs.iter().copied());
+        all.sort_by(|a, b| {
+            (a.after_events, a.at)
+                .partial_cmp(&(b.after_events, b.at))
+                .unwrap_or(std::cmp::Ordering::Equal)
+        });
+        all
+    }
+
     /// Re-simulate from the start to `t` (deterministic, so exact), re-applying
-    /// the inputs made up to `t` at the same points and forgetting later ones. The
-    /// observer buffer then holds every event from the start: rebuild the view
-    /// from it ([`SimHandle::new_view`], [`drain_into`]).
+    /// the inputs made up to `t` at the same points and forgetting the user's
+    /// later ones (a recording's stay). The observer buffer then holds every
+    /// event from the start: rebuild the view from it ([`SimHandle::new_view`],
+    /// [`drain_into`]).
     pub fn rewind_to(&mut self, t: SimTime) {
-        let mut sim = Self::fresh(&self.loaded);
         self.inputs.retain(|i| i.at <= t);
-        for i in &self.inputs {
+        let all = self.all_inputs();
+        let recorded = self.recorded_inputs().to_vec();
+        let mut sim = Self::fresh(&self.loaded);
+        let mut next_recorded = 0;
+        for i in all.iter().filter(|i| i.at <= t) {
             while sim.events() < i.after_events && sim.step() {}
             if sim.now() < i.at {
                 sim.run_until(i.at);
             }
             // The same input at the same point succeeds as it did the first time.
             let _ = sim.apply(i.input);
+            if recorded.get(next_recorded) == Some(i) {
+                next_recorded += 1;
+            }
         }
         if sim.now() < t {
             sim.run_until(t);
         }
         self.sim = SyncCell::new(sim);
+        self.next_recorded = next_recorded;
+    }
+
+    /// The run as a recording: the whole day re-simulated with every input
+    /// made so far (the recording's and the user's) at its point, every event
+    /// recorded. `ccsim replay` and this app play it back.
+    pub fn to_trace(&self) -> Trace {
+        let mut sim = Simulation::with_observer(
+            Arc::clone(&self.loaded.model),
+            self.loaded.seed,
+            self.loaded.replication,
+            Recorder::new(),
+        );
+        for i in self.all_inputs() {
+            while sim.events() < i.after_events && sim.step() {}
+            if sim.now() < i.at {
+                sim.run_until(i.at);
+            }
+            let _ = trace::apply_recorded(&mut sim, i.input);
+        }
+        while sim.step() {}
+        let header = TraceHeader::new(
+            self.loaded.ron.clone(),
+            self.loaded.seed,
+            self.loaded.replication,
+        );
+        sim.into_observer().into_trace(header)
     }
 
     /// An empty view sized for this scenario.
@@ -347,8 +568,7 @@ pub fn advance_sim(
     mut transport: ResMut<Transport>,
     mut handle: ResMut<SimHandle>,
 ) {
-    let sim = handle.sim();
-    let start_s = sim.now().seconds();
+    let start_s = handle.sim().now().seconds();
     let dt = time.delta_secs_f64();
     let mut report = FrameReport {
         achieved_speed: transport.last.achieved_speed,
@@ -357,33 +577,21 @@ pub fn advance_sim(
     if transport.pending_steps > 0 {
         while transport.pending_steps > 0 {
             transport.pending_steps -= 1;
-            if !sim.step() {
+            if !handle.step() {
                 transport.pending_steps = 0;
                 break;
             }
             report.events += 1;
         }
-    } else if !transport.paused && dt > 0.0 {
-        let target = start_s + transport.speed * dt;
-        let cap = transport.max_events_per_frame;
-        while let Some(t) = sim.next_event_time() {
-            if t.seconds() >= target {
-                break;
-            }
-            if report.events >= cap {
-                report.capped = true;
-                break;
-            }
-            sim.step();
-            report.events += 1;
-        }
-        if !report.capped
-            && let Some(t) = SimTime::new(target)
-        {
-            sim.run_until(t);
-        }
+    } else if !transport.paused
+        && dt > 0.0
+        && let Some(target) = SimTime::new(start_s + transport.speed * dt)
+    {
+        let (events, capped) = handle.advance(target, transport.max_events_per_frame);
+        report.events = events;
+        report.capped = capped;
     }
-    report.advanced_s = sim.now().seconds() - start_s;
+    report.advanced_s = handle.sim().now().seconds() - start_s;
     if dt > 0.0 && !transport.paused {
         let now = report.advanced_s / dt;
         report.achieved_speed = if report.achieved_speed > 0.0 {
@@ -438,10 +646,7 @@ impl Plugin for EnginePlugin {
             .init_resource::<StatusLine>()
             .add_systems(
                 Update,
-                (
-                    advance_sim.run_if(in_state(crate::RunState::Live)),
-                    drain_events,
-                )
+                (advance_sim, drain_events)
                     .chain()
                     .in_set(crate::VizSet::Engine),
             )

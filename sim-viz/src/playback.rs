@@ -1,16 +1,19 @@
 //! The playback plugin: the run's modes ([`RunState`]), the timeline at the
 //! bottom, and seeking.
 //!
-//! Seeking in a live run re-simulates from the start to the chosen time
+//! Seeking re-simulates from the start to the chosen time
 //! ([`SimHandle::rewind_to`]): a run is a pure function of the scenario, the seed
 //! and the inputs with their times, so the result is exact. The view is rebuilt
 //! from the events of the re-run. Forward seeks simply run ahead.
 //!
-//! [`RunState::Playback`] is where a recorded run will play: the engine plugin's
-//! [`advance_sim`](crate::engine::advance_sim) only runs in [`RunState::Live`];
-//! in playback a system of this plugin will feed the recording's events into the
-//! same [`View`] (the floor, queues and HUD do not know the difference), and the
-//! timeline will seek in the recording instead of re-simulating.
+//! A recording (a trace file) plays back the same way: its scenario, seed and
+//! inputs are re-simulated, and the re-simulation was checked against every
+//! recorded event when the file was opened
+//! ([`LoadedScenario::from_trace_bytes`](crate::engine::LoadedScenario::from_trace_bytes)).
+//! The mode is [`RunState::Playback`] while the run follows the recording; the
+//! first change the user makes (an agent added, say) turns it into a live
+//! what-if from that point ([`RunState::Live`]), and going back before that
+//! point returns to the recording.
 
 use bevy::prelude::*;
 use bevy::ui::RelativeCursorPosition;
@@ -24,10 +27,10 @@ use crate::style;
 /// The app's mode.
 #[derive(States, Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum RunState {
-    /// The engine runs the scenario; the user may change it (inputs).
+    /// The engine runs the scenario, with the user's changes (inputs).
     #[default]
     Live,
-    /// A recorded run plays back (the recording feature; not yet available).
+    /// A recorded run plays back, exactly as it was recorded.
     Playback,
 }
 
@@ -39,9 +42,26 @@ pub struct Timeline;
 #[derive(Component, Debug)]
 pub struct TimelineFill;
 
-/// A mark on the timeline where an input was applied.
+/// A mark on the timeline where an input was applied (the user's, the
+/// recording's, or a student's choice in a recorded training session).
 #[derive(Component, Debug)]
 pub struct InputMark;
+
+/// Playback while the run follows a recording, live otherwise.
+pub fn sync_run_state(
+    handle: Res<SimHandle>,
+    state: Res<State<RunState>>,
+    mut next: ResMut<NextState<RunState>>,
+) {
+    let want = if handle.follows_recording() {
+        RunState::Playback
+    } else {
+        RunState::Live
+    };
+    if *state.get() != want {
+        next.set(want);
+    }
+}
 
 /// The length of the timeline: the arrival horizon, or now if later.
 pub fn timeline_span_s(handle: &mut SimHandle) -> f64 {
@@ -72,7 +92,7 @@ pub fn seek(
             handle.rewind_to(t);
             view.0 = handle.new_view();
         } else {
-            handle.sim().run_until(t);
+            handle.run_to(t);
         }
         let day_start_h = handle.loaded().scenario.day_start_h;
         status.info(format!(
@@ -163,24 +183,41 @@ pub fn update_timeline(
             node.width = w;
         }
     }
-    let inputs = handle.inputs();
-    if marks.iter().count() != inputs.len() {
+    let mut wanted: Vec<(f64, Color)> = handle
+        .inputs()
+        .iter()
+        .map(|i| (i.at.seconds(), style::TEXT_SELECTED))
+        .collect();
+    wanted.extend(
+        handle
+            .recorded_inputs()
+            .iter()
+            .map(|i| (i.at.seconds(), style::MARK_RECORDED)),
+    );
+    if let Some(rec) = &handle.loaded().recording {
+        wanted.extend(
+            rec.choices
+                .iter()
+                .map(|t| (t.seconds(), style::MARK_CHOICE)),
+        );
+    }
+    if marks.iter().count() != wanted.len() {
         for m in &marks {
             commands.entity(m).despawn();
         }
         for bar in &bars {
-            for i in inputs {
+            for &(at_s, color) in &wanted {
                 commands.entity(bar).with_child((
                     InputMark,
                     Node {
                         position_type: PositionType::Absolute,
-                        left: Val::Percent((100.0 * i.at.seconds() / span) as f32),
+                        left: Val::Percent((100.0 * at_s / span) as f32),
                         top: Val::Px(0.0),
                         width: Val::Px(2.0),
                         height: Val::Percent(100.0),
                         ..default()
                     },
-                    BackgroundColor(style::TEXT_SELECTED),
+                    BackgroundColor(color),
                 ));
             }
         }
@@ -201,6 +238,7 @@ impl Plugin for PlaybackPlugin {
                 seek.in_set(VizSet::Controls)
                     .after(crate::controls::apply_controls),
             )
-            .add_systems(Update, update_timeline.in_set(VizSet::Project));
+            .add_systems(Update, update_timeline.in_set(VizSet::Project))
+            .add_systems(Update, sync_run_state.in_set(VizSet::Project));
     }
 }

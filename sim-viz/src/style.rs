@@ -76,6 +76,10 @@ pub const TEXT_ERROR: Color = Color::srgb(1.0, 0.45, 0.4);
 pub const LINE_RINGING: Color = Color::srgb(0.35, 0.6, 1.0);
 /// A dialer line answered, waiting for AMD or an agent.
 pub const LINE_ANSWERED: Color = Color::srgb(1.0, 0.6, 0.2);
+/// Timeline marks of a recording's inputs.
+pub const MARK_RECORDED: Color = Color::srgb(0.75, 0.45, 1.0);
+/// Timeline marks of a student's choices (recorded training sessions).
+pub const MARK_CHOICE: Color = Color::srgb(0.3, 0.9, 0.6);
 /// Buttons.
 pub const BUTTON: Color = Color::srgb(0.22, 0.25, 0.3);
 /// Buttons under the pointer.
