@@ -12,28 +12,9 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, anyhow, bail};
 use sim_core::trace::write_trace;
 use sim_core::training::{
-    Choice, Feedback, Language, SessionConfig, SessionResult, TrainingKit, TrainingSession,
-    validate_exercise,
+    BUILTIN_SOURCES, Choice, Feedback, Language, SessionConfig, SessionResult, TrainingKit,
+    TrainingSession, floor_source, validate_exercise,
 };
-
-/// The built-in assets and floors: the binary works outside the repository.
-const EMBEDDED_NL: &str = include_str!("../assets/scripts/nl.ron");
-const EMBEDDED_EN: &str = include_str!("../assets/scripts/en.ron");
-const EMBEDDED_EFFECTS: &str = include_str!("../assets/training/effects.ron");
-const EMBEDDED_FLOORS: [(&str, &str); 3] = [
-    (
-        "single-queue.ron",
-        include_str!("../scenarios/single-queue.ron"),
-    ),
-    (
-        "helpdesk-two-lines.ron",
-        include_str!("../scenarios/helpdesk-two-lines.ron"),
-    ),
-    (
-        "retail-bank.ron",
-        include_str!("../scenarios/retail-bank.ron"),
-    ),
-];
 
 /// Options of `ccsim train`.
 #[derive(Debug, clap::Args)]
@@ -87,11 +68,11 @@ fn load_kit(dir: Option<&Path>) -> anyhow::Result<TrainingKit> {
                 read("training/effects.ron")?,
             ]
         }
-        None => vec![
-            ("(built-in) nl.ron".into(), EMBEDDED_NL.into()),
-            ("(built-in) en.ron".into(), EMBEDDED_EN.into()),
-            ("(built-in) effects.ron".into(), EMBEDDED_EFFECTS.into()),
-        ],
+        // The built-in copy: the binary works outside the repository.
+        None => BUILTIN_SOURCES
+            .iter()
+            .map(|(o, t)| ((*o).to_owned(), (*t).to_owned()))
+            .collect(),
     };
     let scripts = [
         (texts[0].0.as_str(), texts[0].1.as_str()),
@@ -159,18 +140,7 @@ pub fn cmd_train(args: TrainArgs) -> anyhow::Result<()> {
             LangArg::En => Language::En,
         };
     }
-    let floor_path = path
-        .parent()
-        .unwrap_or(Path::new("."))
-        .join(&exercise.floor.scenario);
-    let floor_src = match std::fs::read_to_string(&floor_path) {
-        Ok(s) => s,
-        Err(e) => EMBEDDED_FLOORS
-            .iter()
-            .find(|(n, _)| Path::new(&exercise.floor.scenario).file_name() == Some(n.as_ref()))
-            .map(|(_, s)| (*s).to_owned())
-            .ok_or_else(|| anyhow!("cannot read the floor {}: {e}", floor_path.display()))?,
-    };
+    let floor_src = floor_source(path, &exercise).map_err(|e| anyhow!(e))?;
     let language = exercise.language;
     let limit = Duration::from_secs_f64(exercise.time_limit_s);
     let config = SessionConfig::new(args.student.clone());
@@ -231,7 +201,7 @@ pub fn cmd_train(args: TrainArgs) -> anyhow::Result<()> {
         }
     }
     let (result, trace) = session.finish().map_err(|e| anyhow!("{e}"))?;
-    writeln!(out, "\n{}", scoreboard_text(&result))?;
+    writeln!(out, "\n{}", result.summary())?;
     if let Some(p) = &args.out {
         let f =
             std::fs::File::create(p).with_context(|| format!("cannot write {}", p.display()))?;
@@ -245,59 +215,6 @@ pub fn cmd_train(args: TrainArgs) -> anyhow::Result<()> {
         writeln!(out, "session recorded to {}", p.display())?;
     }
     Ok(())
-}
-
-/// The end-of-session text: the student's scoreboard and the floor's KPIs.
-fn scoreboard_text(r: &SessionResult) -> String {
-    let o = &r.overall;
-    let mut s = format!(
-        "== Scoreboard: {} ==\ncalls {}  score {:.0}  mean handle time {:.0} s  FCR {:.0}%  CSAT {:.2}  hung up {}  escalated {}\n",
-        r.student,
-        o.calls,
-        o.score,
-        o.mean_handle_time_s,
-        100.0 * o.fcr,
-        o.csat,
-        o.hung_up,
-        o.escalated
-    );
-    for (p, t) in &r.by_personality {
-        s += &format!(
-            "  {:<11} calls {}  score {:.0}  CSAT {:.2}\n",
-            p.name(),
-            t.calls,
-            t.score,
-            t.csat
-        );
-    }
-    for (p, t) in &r.by_phase {
-        s += &format!(
-            "  {:<11} score {:.0}  good {}  neutral {}  poor {}  timeouts {}\n",
-            p.name(),
-            t.score,
-            t.good,
-            t.neutral,
-            t.poor,
-            t.timeouts
-        );
-    }
-    let kpi = |name: &str, k: &sim_core::training::FloorKpis| {
-        format!(
-            "  {name:<22} SL {:>5.1}%  ASA {:>6.1} s  abandoned {:>5.1}%  max queue {}\n",
-            100.0 * k.service_level,
-            k.asa_s,
-            100.0 * k.abandonment,
-            k.max_queue
-        )
-    };
-    s += &format!(
-        "== Floor (seat taken {:.0}-{:.0} s) ==\n",
-        r.seat_from_s, r.seat_to_s
-    );
-    s += &kpi("while you were seated", &r.floor_during);
-    s += &kpi("KPI window", &r.floor_window);
-    s += &kpi("with a simulated agent", &r.floor_reference);
-    s
 }
 
 /// Options of `ccsim class-report`.

@@ -346,6 +346,45 @@ impl Exercise {
     }
 }
 
+/// The floors the bundled exercises use, compiled in (file name, text), so an
+/// exercise finds its floor outside the repository too.
+pub const BUILTIN_FLOORS: [(&str, &str); 3] = [
+    (
+        "single-queue.ron",
+        include_str!("../../../scenarios/single-queue.ron"),
+    ),
+    (
+        "helpdesk-two-lines.ron",
+        include_str!("../../../scenarios/helpdesk-two-lines.ron"),
+    ),
+    (
+        "retail-bank.ron",
+        include_str!("../../../scenarios/retail-bank.ron"),
+    ),
+];
+
+/// The text of the floor scenario of an exercise read from `exercise_path`:
+/// the file named by [`Floor::scenario`], relative to the exercise's folder,
+/// or else the built-in copy of a bundled floor of that name
+/// ([`BUILTIN_FLOORS`]). The error says which file could not be read.
+pub fn floor_source(
+    exercise_path: &std::path::Path,
+    exercise: &Exercise,
+) -> Result<String, String> {
+    let dir = exercise_path
+        .parent()
+        .unwrap_or_else(|| std::path::Path::new("."));
+    let path = dir.join(&exercise.floor.scenario);
+    std::fs::read_to_string(&path).or_else(|e| {
+        let name = std::path::Path::new(&exercise.floor.scenario).file_name();
+        BUILTIN_FLOORS
+            .iter()
+            .find(|(n, _)| name == Some(std::ffi::OsStr::new(n)))
+            .map(|(_, s)| (*s).to_owned())
+            .ok_or_else(|| format!("cannot read the floor {}: {e}", path.display()))
+    })
+}
+
 /// Reads an exercise from RON text and checks it on its own (see
 /// [`Exercise::validate`]). On failure, every problem, located.
 pub fn parse_exercise(src: &str) -> Result<Exercise, ScenarioError> {

@@ -67,7 +67,31 @@ impl fmt::Display for KitError {
     }
 }
 
+/// The kit's files as shipped in `assets/`, compiled in so that front ends
+/// work outside the repository: (origin, text) of the Dutch and English
+/// scripts and of the effect model.
+pub const BUILTIN_SOURCES: [(&str, &str); 3] = [
+    (
+        "(built-in) assets/scripts/nl.ron",
+        include_str!("../../../assets/scripts/nl.ron"),
+    ),
+    (
+        "(built-in) assets/scripts/en.ron",
+        include_str!("../../../assets/scripts/en.ron"),
+    ),
+    (
+        "(built-in) assets/training/effects.ron",
+        include_str!("../../../assets/training/effects.ron"),
+    ),
+];
+
 impl TrainingKit {
+    /// The kit shipped with ccsim ([`BUILTIN_SOURCES`]; checked by the tests).
+    pub fn builtin() -> Result<TrainingKit, KitError> {
+        let [nl, en, effects] = BUILTIN_SOURCES;
+        TrainingKit::from_sources(&[nl, en], effects)
+    }
+
     /// Reads the scripts and the effect model from their text, each given
     /// with its origin (e.g. its path) for the messages. Each file is
     /// validated on its own, then against the others: one script per

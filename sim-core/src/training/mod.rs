@@ -75,10 +75,11 @@ pub use effects::{
     CallerModel, CsatModel, Effect, Effects, Override, PhaseModel, Ratings, ReasonModel,
 };
 pub use exercise::{
-    CallList, CallSpec, Exercise, Floor, FloorLoad, parse_exercise, validate_exercise,
+    BUILTIN_FLOORS, CallList, CallSpec, Exercise, Floor, FloorLoad, floor_source, parse_exercise,
+    validate_exercise,
 };
 pub use feedback::{Feedback, PhaseFeedback, PhaseTally, Scoreboard, Tally};
-pub use kit::{FileError, KitError, TrainingKit};
+pub use kit::{BUILTIN_SOURCES, FileError, KitError, TrainingKit};
 pub use script::{CallerLine, PersonalityText, Reactions, Reason, Script, TechniqueText, Terms};
 pub use session::{
     FloorKpis, RecordedChoice, SessionConfig, SessionError, SessionResult, TrainingSession,

@@ -213,6 +213,63 @@ pub struct SessionResult {
     pub floor_reference: FloorKpis,
 }
 
+impl SessionResult {
+    /// The end-of-session text: the student's scoreboard (overall, per
+    /// personality, per phase) and the floor's KPIs while seated, over the
+    /// KPI window, and with a simulated agent in the seat.
+    pub fn summary(&self) -> String {
+        let o = &self.overall;
+        let mut s = format!(
+            "== Scoreboard: {} ==\ncalls {}  score {:.0}  mean handle time {:.0} s  FCR {:.0}%  CSAT {:.2}  hung up {}  escalated {}\n",
+            self.student,
+            o.calls,
+            o.score,
+            o.mean_handle_time_s,
+            100.0 * o.fcr,
+            o.csat,
+            o.hung_up,
+            o.escalated
+        );
+        for (p, t) in &self.by_personality {
+            s += &format!(
+                "  {:<11} calls {}  score {:.0}  CSAT {:.2}\n",
+                p.name(),
+                t.calls,
+                t.score,
+                t.csat
+            );
+        }
+        for (p, t) in &self.by_phase {
+            s += &format!(
+                "  {:<11} score {:.0}  good {}  neutral {}  poor {}  timeouts {}\n",
+                p.name(),
+                t.score,
+                t.good,
+                t.neutral,
+                t.poor,
+                t.timeouts
+            );
+        }
+        let kpi = |name: &str, k: &FloorKpis| {
+            format!(
+                "  {name:<22} SL {:>5.1}%  ASA {:>6.1} s  abandoned {:>5.1}%  max queue {}\n",
+                100.0 * k.service_level,
+                k.asa_s,
+                100.0 * k.abandonment,
+                k.max_queue
+            )
+        };
+        s += &format!(
+            "== Floor (seat taken {:.0}-{:.0} s) ==\n",
+            self.seat_from_s, self.seat_to_s
+        );
+        s += &kpi("while you were seated", &self.floor_during);
+        s += &kpi("KPI window", &self.floor_window);
+        s += &kpi("with a simulated agent", &self.floor_reference);
+        s
+    }
+}
+
 /// A training session in progress: see the [module docs](self).
 #[derive(Debug)]
 pub struct TrainingSession {
@@ -314,6 +371,12 @@ impl TrainingSession {
     /// Whether every call is done.
     pub fn is_finished(&self) -> bool {
         self.call.is_none()
+    }
+
+    /// The floor: its simulation, whose recorder holds every event and
+    /// input so far (a front end mirrors it to show the floor).
+    pub fn floor(&self) -> &Simulation<Recorder> {
+        &self.sim
     }
 
     /// The floor's simulated time, seconds.

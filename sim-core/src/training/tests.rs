@@ -882,3 +882,23 @@ fn a_mix_shuffles_by_seed() {
     });
     assert!(differs);
 }
+
+#[test]
+fn the_builtin_kit_and_floors_load() {
+    let kit = TrainingKit::builtin().expect("the shipped kit is valid");
+    assert!(kit.script(Language::Nl).is_some() && kit.script(Language::En).is_some());
+    for (name, src) in BUILTIN_FLOORS {
+        crate::scenario::parse(src).unwrap_or_else(|e| panic!("{name}: {e:?}"));
+    }
+    // An exercise whose floor file is missing next to it finds the built-in copy.
+    let exercise = parse_exercise(INTRO).expect("valid");
+    let far_away = std::path::Path::new("/nonexistent/dir/classroom-intro.ron");
+    assert_eq!(
+        floor_source(far_away, &exercise).expect("built-in floor"),
+        FLOOR
+    );
+    let mut odd = exercise.clone();
+    odd.floor.scenario = "no-such-floor.ron".into();
+    let e = floor_source(far_away, &odd).unwrap_err();
+    assert!(e.contains("no-such-floor.ron"), "{e}");
+}
