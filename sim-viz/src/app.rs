@@ -24,6 +24,8 @@ pub fn initial_scenario(args: &Args) -> (LoadedScenario, Option<String>) {
     }
     match &args.scenario {
         None => (LoadedScenario::bundled(), None),
+        // An exercise starts once the app is built (see `apply_startup`).
+        Some(p) if crate::training::is_exercise_file(p) => (LoadedScenario::bundled(), None),
         Some(p) => match LoadedScenario::from_file(p) {
             Ok(l) => (l, None),
             Err(e) => (LoadedScenario::bundled(), Some(e)),
@@ -49,6 +51,14 @@ pub fn apply_startup(app: &mut App, args: &Args, error: Option<String>) {
         && let Some(t) = SimTime::new(h * 3600.0)
     {
         world.resource_mut::<SimHandle>().run_to(t);
+    }
+    if let Some(name) = &args.student {
+        world.resource_mut::<crate::training::Training>().student = name.clone();
+    }
+    if let Some(p) = &args.scenario
+        && crate::training::is_exercise_file(p)
+    {
+        world.write_message(crate::controls::Control::Open(p.clone()));
     }
     let opened = world.resource::<SimHandle>().loaded().clone();
     if let (Some(path), Some(rec)) = (&opened.path, &opened.recording) {

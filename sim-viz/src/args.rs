@@ -24,15 +24,19 @@ pub struct Args {
     pub paused: bool,
     /// Open the generated benchmark floor (500 agents, overloaded) instead of a file.
     pub overload: bool,
+    /// The student's name, for a training exercise's result.
+    pub student: Option<String>,
 }
 
 /// The usage text.
 pub const USAGE: &str = "\
-usage: sim-viz [SCENARIO.ron | RECORDING.trace] [options]
+usage: sim-viz [SCENARIO.ron | RECORDING.trace | EXERCISE.ron] [options]
 
   SCENARIO.ron              scenario to open (default: scenarios/retail-bank.ron, bundled)
   RECORDING.trace           recorded run to play back (ccsim run --record, ccsim train,
                             or this app's Record button), checked event by event
+  EXERCISE.ron              a classroom exercise: take its calls in the dialog panel
+  --student NAME            the student's name (training result files)
   --speed X                 start at X simulated seconds per second (1..1000, default 60)
   --start-at H              start H simulated hours into the day
   --paused                  start paused
@@ -56,6 +60,7 @@ impl Default for Args {
             max_events_per_frame: None,
             paused: false,
             overload: false,
+            student: None,
         }
     }
 }
@@ -115,6 +120,7 @@ pub fn parse(args: impl IntoIterator<Item = String>) -> Result<Args, ArgsError> 
                 }
                 out.max_events_per_frame = Some(n);
             }
+            "--student" => out.student = Some(value(&mut it, &a)?),
             "--paused" => out.paused = true,
             "--overload" => out.overload = true,
             s if s.starts_with('-') => return Err(ArgsError::Bad(format!("unknown option {s}"))),
@@ -135,9 +141,11 @@ mod tests {
 
     #[test]
     fn reads_every_option() {
-        let a =
-            p("x.ron --screenshot out/a.png --after-frames 30 --speed 300 --start-at 2.5 --paused --overload")
-                .unwrap();
+        let a = p(
+            "x.ron --screenshot out/a.png --after-frames 30 --speed 300 --start-at 2.5 --paused --overload --student Anna",
+        )
+        .unwrap();
+        assert_eq!(a.student.as_deref(), Some("Anna"));
         assert_eq!(a.scenario, Some(PathBuf::from("x.ron")));
         assert_eq!(a.screenshot, Some(PathBuf::from("out/a.png")));
         assert_eq!(a.after_frames, 30);

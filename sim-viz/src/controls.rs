@@ -93,7 +93,8 @@ pub enum PanelText {
     Path,
 }
 
-/// The scenario files next to `current` (or in `scenarios/`), sorted.
+/// The scenario files next to `current` (or in `scenarios/`), sorted
+/// (exercises left out: they open a training session).
 pub fn scenario_files(current: Option<&Path>) -> Vec<PathBuf> {
     let dir = current
         .and_then(Path::parent)
@@ -102,7 +103,10 @@ pub fn scenario_files(current: Option<&Path>) -> Vec<PathBuf> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
         .map(|rd| {
             rd.filter_map(|e| e.ok().map(|e| e.path()))
-                .filter(|p| p.extension().is_some_and(|x| x == "ron"))
+                .filter(|p| {
+                    p.extension().is_some_and(|x| x == "ron")
+                        && !crate::training::is_exercise_file(p)
+                })
                 .collect()
         })
         .unwrap_or_default();
@@ -247,6 +251,7 @@ pub fn apply_controls(
     mut selection: ResMut<Selection>,
     mut entry: ResMut<PathEntry>,
     mut status: ResMut<StatusLine>,
+    training: Res<crate::training::Training>,
 ) {
     for c in controls.read() {
         let groups = handle.loaded().scenario.agent_groups.len();
@@ -274,6 +279,9 @@ pub fn apply_controls(
                     selection.group = g.rem_euclid(groups as i64) as usize;
                 }
             }
+            Control::AddAgent(_) | Control::RemoveAgent(_) if training.active() => {
+                status.error("the staffing is the exercise's while a training session runs");
+            }
             Control::AddAgent(g) | Control::RemoveAgent(g) => {
                 let group = if *g == usize::MAX {
                     selection.group
@@ -295,6 +303,8 @@ pub fn apply_controls(
                     None => status.error("no .ron files found in the scenario folder"),
                 }
             }
+            // Exercises are the training plugin's.
+            Control::Open(p) if crate::training::is_exercise_file(p) => {}
             Control::Open(p) => {
                 if open(p, &mut handle, &mut view, &mut transport, &mut status) {
                     selection.group = 0;

@@ -212,6 +212,9 @@ pub struct SimHandle {
     inputs: Vec<AppliedInput>,
     /// The recording's inputs applied so far.
     next_recorded: usize,
+    /// Inputs to apply when the run reaches their time (after the events
+    /// before it), in time order: a training session's seat.
+    scheduled: std::collections::VecDeque<(SimTime, Input)>,
     epoch: u64,
 }
 
@@ -235,6 +238,7 @@ impl SimHandle {
             loaded,
             inputs: Vec::new(),
             next_recorded: 0,
+            scheduled: std::collections::VecDeque::new(),
             epoch: 0,
         }
     }
@@ -303,12 +307,39 @@ impl SimHandle {
         self.sim = SyncCell::new(Self::fresh(&self.loaded));
         self.inputs.clear();
         self.next_recorded = 0;
+        self.scheduled.clear();
         self.epoch += 1;
     }
 
-    /// Apply the recording's inputs that are due (their events processed), as
-    /// long as their time is at most `limit_s`.
+    /// Apply `input` when the run reaches `at` (after every event before
+    /// `at`, as `ccsim replay` does), and keep it with the user's inputs.
+    /// Inputs must be scheduled in time order.
+    pub fn schedule(&mut self, at: SimTime, input: Input) {
+        self.scheduled.push_back((at, input));
+    }
+
+    /// Apply the recording's and the scheduled inputs that are due (their
+    /// events processed), as long as their time is at most `limit_s`.
     fn apply_due(&mut self, limit_s: f64) {
+        while let Some(&(at, input)) = self.scheduled.front() {
+            let sim = self.sim.get();
+            let events_before = sim.next_event_time().is_some_and(|t| t < at);
+            if at.seconds() > limit_s || events_before {
+                break;
+            }
+            self.scheduled.pop_front();
+            if sim.now() < at {
+                sim.run_until(at);
+            }
+            let after_events = sim.events();
+            if sim.apply(input).is_ok() {
+                self.inputs.push(AppliedInput {
+                    at: sim.now(),
+                    after_events,
+                    input,
+                });
+            }
+        }
         let Some(rec) = self.loaded.recording.clone() else {
             return;
         };
@@ -467,6 +498,9 @@ pub struct Transport {
     pub max_events_per_frame: u32,
     /// What the last frame did.
     pub last: FrameReport,
+    /// The run does not go past this time (a training session's floor is
+    /// mirrored and must not run ahead of the session).
+    pub hold_at: Option<SimTime>,
 }
 
 impl Default for Transport {
@@ -477,6 +511,7 @@ impl Default for Transport {
             pending_steps: 0,
             max_events_per_frame: DEFAULT_MAX_EVENTS_PER_FRAME,
             last: FrameReport::default(),
+            hold_at: None,
         }
     }
 }
@@ -587,6 +622,9 @@ pub fn advance_sim(
         && dt > 0.0
         && let Some(target) = SimTime::new(start_s + transport.speed * dt)
     {
+        let target = transport
+            .hold_at
+            .map_or(target, |h| if h < target { h } else { target });
         let (events, capped) = handle.advance(target, transport.max_events_per_frame);
         report.events = events;
         report.capped = capped;

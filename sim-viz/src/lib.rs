@@ -18,7 +18,9 @@
 //!   messages, carried out through sim-core's API;
 //! * [`playback::PlaybackPlugin`] — [`RunState`], the timeline, seeking;
 //! * [`floor::FloorPlugin`], [`queues::QueuesPlugin`], [`hud::HudPlugin`] —
-//!   project the view onto sprites and text.
+//!   project the view onto sprites and text;
+//! * [`training::TrainingPlugin`] — a student takes an exercise's calls in a
+//!   dialog panel while the floor (a mirror of the session's) keeps running.
 //!
 //! Each frame runs the sets of [`VizSet`] in order: input, controls, engine,
 //! projection. Nothing but the engine plugin and the controls touch the engine,
@@ -41,6 +43,7 @@ pub mod kpi;
 pub mod playback;
 pub mod queues;
 pub mod style;
+pub mod training;
 pub mod view;
 
 use bevy::prelude::*;
@@ -97,6 +100,7 @@ impl Plugin for VizPlugin {
             hud::HudPlugin {
                 draw_lines: self.render,
             },
+            training::TrainingPlugin,
         ))
         .add_systems(Startup, style::make_icons);
     }

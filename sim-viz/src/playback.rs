@@ -75,8 +75,18 @@ pub fn seek(
     mut handle: ResMut<SimHandle>,
     mut view: ResMut<View>,
     mut status: ResMut<StatusLine>,
+    training: Option<Res<crate::training::Training>>,
 ) {
     for c in controls.read() {
+        if training.as_ref().is_some_and(|t| t.active())
+            && matches!(
+                c,
+                Control::SeekTo(_) | Control::SeekBy(_) | Control::Restart
+            )
+        {
+            status.error("the floor follows the training session: no seeking until it is done");
+            continue;
+        }
         let now = handle.sim().now().seconds();
         let target = match c {
             Control::SeekTo(t) => *t,

@@ -700,3 +700,105 @@ fn a_recording_plays_back_exactly_and_scrubs() {
     assert_eq!(run_state(&app), RunState::Playback);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Drive a training session to its end through the panel's messages: choose
+/// option `pick` whenever the options show (or let the clock run out when
+/// `pick` is `None`). Returns the app.
+fn train(pick: Option<usize>, dir: &std::path::Path) -> App {
+    use crate::training::{Training, TrainingControl, panel_content};
+    let mut app = app();
+    app.world_mut().resource_mut::<Training>().out_dir = Some(dir.to_path_buf());
+    app.world_mut().resource_mut::<Training>().student = "Anna".into();
+    send(
+        &mut app,
+        Control::Open(scenario_path("classroom-intro.ron")),
+    );
+    assert!(
+        app.world().resource::<Training>().active(),
+        "{:?}",
+        app.world().resource::<StatusLine>()
+    );
+    // Bigger frames: the test need not wait for real seconds.
+    app.insert_resource(TimeUpdateStrategy::ManualDuration(Duration::from_secs(2)));
+    for _ in 0..20_000 {
+        app.update();
+        let now = app.world_mut().resource_mut::<SimHandle>().sim().now();
+        let mut training = app.world_mut().resource_mut::<Training>();
+        let Some(run) = training.run.as_mut() else {
+            break;
+        };
+        if run.result.is_some() {
+            break;
+        }
+        // The mirror never runs ahead of the session.
+        if let Some(s) = run.session() {
+            assert!(now.seconds() <= s.now_s() + 45.0 + 1e-9);
+        }
+        let content = panel_content(run, now);
+        if let (Some(k), false) = (pick, content.options.is_empty()) {
+            assert!(content.caller.starts_with("Caller:"), "{content:?}");
+            app.world_mut().write_message(TrainingControl::Choose(k));
+        }
+    }
+    app
+}
+
+#[test]
+fn a_student_takes_the_calls_in_the_panel_on_a_running_floor() {
+    use crate::training::Training;
+    let dir = std::env::temp_dir().join(format!("sim-viz-train-{}", std::process::id()));
+    let mut app = train(Some(0), &dir);
+    let (score, saved, decisions) = {
+        let t = app.world().resource::<Training>();
+        let run = t.run.as_ref().expect("a run");
+        let r = run.result.as_ref().expect("the session finished");
+        assert_eq!(r.student, "Anna");
+        assert!(r.overall.calls >= 1);
+        (r.overall.score, run.saved.clone(), run.decisions)
+    };
+    assert!(decisions >= 5, "{decisions} decisions");
+    // The result and the recording are on disk; the recording replays.
+    assert_eq!(saved.len(), 2, "{saved:?}");
+    let bytes = std::fs::read(&saved[1]).expect("recording");
+    let trace = sim_core::trace::record::read_trace(&bytes[..]).expect("a trace");
+    assert!(sim_core::trace::record::replay(&trace).is_ok());
+    let json = std::fs::read_to_string(&saved[0]).expect("result");
+    let back: sim_core::training::SessionResult = serde_json::from_str(&json).expect("JSON");
+    assert_eq!(back.overall.score, score);
+    // The floor on screen is the session's floor: same calls answered up to
+    // the mirror's time.
+    let t = now(&mut app);
+    assert_eq!(
+        app.world().resource::<View>().kpis.answered,
+        answered_in(&trace, t)
+    );
+    // The panel is shown; a scenario closes the session and hides it.
+    send(&mut app, Control::Open(scenario_path("single-queue.ron")));
+    assert!(app.world().resource::<Training>().run.is_none());
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_silent_student_times_out_and_scores_worse() {
+    let dir = std::env::temp_dir().join(format!("sim-viz-train-timeout-{}", std::process::id()));
+    let app = train(None, &dir);
+    let t = app.world().resource::<crate::training::Training>();
+    let r = t
+        .run
+        .as_ref()
+        .and_then(|r| r.result.as_ref())
+        .expect("finished by timeouts");
+    let timeouts: u32 = r.by_phase.values().map(|p| p.timeouts).sum();
+    assert!(timeouts >= 5, "{timeouts}");
+    assert!(r.overall.score < 50.0, "score {}", r.overall.score);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn exercise_files_are_told_from_scenarios() {
+    use crate::training::is_exercise_file;
+    assert!(is_exercise_file(&scenario_path("classroom-busy.ron")));
+    assert!(!is_exercise_file(&scenario_path("retail-bank.ron")));
+    let files = crate::controls::scenario_files(Some(&scenario_path("retail-bank.ron")));
+    assert!(!files.is_empty() && files.iter().all(|f| !is_exercise_file(f)));
+}
