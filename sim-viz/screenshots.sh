@@ -10,11 +10,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+target=${CARGO_TARGET_DIR:-target}
 profile=(--release)
-bin=sim-viz/target/release/sim-viz
+bin=$target/release
 if [[ "${1:-}" == "--debug" ]]; then
     profile=()
-    bin=sim-viz/target/debug/sim-viz
+    bin=$target/debug
 fi
 
 need=()
@@ -30,17 +31,19 @@ if ((${#need[@]})); then
     DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq "${need[@]}" >/dev/null
 fi
 
-cargo build "${profile[@]}" --manifest-path sim-viz/Cargo.toml
+cargo build "${profile[@]}" -p sim-viz -p ccsim
 
 out=out/screenshots
 mkdir -p "$out"
+# A recorded day to play back (one replication of the retail bank).
+"$bin/ccsim" run scenarios/retail-bank.ron --record "$out/retail-bank.trace" -q >/dev/null
 
 shot() { # name, then sim-viz arguments
     local name=$1
     shift
     echo "rendering $name ..." >&2
     xvfb-run -a -s "-screen 0 1280x800x24" env WGPU_BACKEND=vulkan \
-        "$bin" "$@" --screenshot "$out/$name.png" 2> "$out/$name.log" ||
+        "$bin/sim-viz" "$@" --screenshot "$out/$name.png" 2> "$out/$name.log" ||
         { echo "failed: see $out/$name.log" >&2; exit 1; }
 }
 
@@ -53,5 +56,11 @@ shot retail-bank-afternoon scenarios/retail-bank.ron --start-at 7.5 --speed 1000
 shot helpdesk-paused scenarios/helpdesk-two-lines.ron --start-at 3.0 --paused --after-frames 30
 # The benchmark floor: 500 agents, about 2,000 callers waiting, at 1000x.
 shot overload-1000x --overload --start-at 3.0 --speed 1000 --after-frames 60
+# Outbound: the predictive dialer's lines and the nuisance rate.
+shot outbound-sales scenarios/outbound-sales.ron --start-at 2.0 --speed 60 --after-frames 60
+# A recording played back (the top bar says playback).
+shot playback "$out/retail-bank.trace" --start-at 2.5 --speed 60 --after-frames 60
+# A classroom exercise: the dialog panel over the floor.
+shot training scenarios/classroom-intro.ron --student Anna --after-frames 60
 
 ls -1 "$out"/*.png

@@ -48,11 +48,14 @@ impl LaneGeometry {
 pub struct PathGeometry {
     /// Per menu: left end of its label, and the first dot's centre.
     pub menus: Vec<(Vec2, Vec2)>,
-    /// Per campaign: left end of its title line, left end of its rate label,
-    /// and the first line dot's centre.
+    /// Per campaign: left end of its title (two lines: name and dialer, then
+    /// the counts), left end of its rate line, and the first line dot's
+    /// centre (the dots take the whole width).
     pub campaigns: Vec<(Vec2, Vec2, Vec2)>,
-    /// Dots per menu (or campaign) row.
+    /// Dots per menu row.
     pub dots: usize,
+    /// Dots per campaign row.
+    pub line_dots: usize,
     /// The lanes.
     pub lanes: Vec<LaneGeometry>,
 }
@@ -86,17 +89,15 @@ pub fn path_layout(menus: usize, campaigns: usize, queues: usize, area: Rect) ->
     }
     let mut campaign_rows = Vec::with_capacity(campaigns);
     for _ in 0..campaigns {
-        let title = Vec2::new(area.min.x, y - LINE_PX / 2.0);
-        y -= LINE_PX;
-        let cy = y - LINE_PX / 2.0;
-        campaign_rows.push((
-            title,
-            Vec2::new(area.min.x, cy),
-            Vec2::new(area.min.x + MENU_LABEL_PX + DOT_STEP / 2.0, cy),
-        ));
-        y -= LINE_PX + 4.0;
+        // Title and counts, the nuisance rate, then a row of line dots.
+        let title = Vec2::new(area.min.x, y - LINE_PX);
+        let rate = Vec2::new(area.min.x, y - 2.5 * LINE_PX);
+        let dot0 = Vec2::new(area.min.x + DOT_STEP / 2.0, y - 3.5 * LINE_PX);
+        campaign_rows.push((title, rate, dot0));
+        y -= 4.0 * LINE_PX + 4.0;
     }
     let dots = ((area.width() - MENU_LABEL_PX) / DOT_STEP).floor().max(0.0) as usize;
+    let line_dots = (area.width() / DOT_STEP).floor().max(0.0) as usize;
     let lane_h = if queues > 0 {
         (y - area.min.y) / queues as f32
     } else {
@@ -120,6 +121,7 @@ pub fn path_layout(menus: usize, campaigns: usize, queues: usize, area: Rect) ->
         menus: menu_rows,
         campaigns: campaign_rows,
         dots,
+        line_dots,
         lanes,
     }
 }
@@ -478,10 +480,10 @@ pub fn sync_path_labels(
             }
             PathLabel::Campaign(c) => match (scenario.campaigns.get(c), view.campaigns.get(c)) {
                 (Some(sc), Some(v)) => format!(
-                    "{} ({}{}): {} dials, {} connects, {} sales",
+                    "{} ({} dialer, window {})\n{} dials, {} connects, {} sales",
                     sc.name,
                     sc.dialer.name(),
-                    if v.open { "" } else { ", closed" },
+                    if v.open { "open" } else { "closed" },
                     v.dials,
                     v.connects,
                     v.sales
@@ -495,7 +497,7 @@ pub fn sync_path_labels(
                             x.map_or("-".to_string(), |r| format!("{:.1}%", r * 100.0))
                         };
                         format!(
-                            "nuisance {} (1 h {}) cap {:.0}%",
+                            "nuisance {} (last hour {}; cap {:.0}%)",
                             pct(v.nuisance_rate()),
                             pct(v.recent_nuisance_rate()),
                             sc.abandon_limit.max_rate * 100.0

@@ -514,7 +514,7 @@ pub fn panel_content(run: &mut TrainingRun, mirror_now: SimTime) -> PanelContent
     let reaction = run
         .reaction
         .as_ref()
-        .map_or_else(String::new, |r| format!("Caller: \u{201c}{r}\u{201d}"));
+        .map_or_else(String::new, |r| format!("Caller: \"{r}\""));
     let feedback = match &run.result {
         Some(r) => {
             let mut s = r.summary();
@@ -555,9 +555,9 @@ pub fn panel_content(run: &mut TrainingRun, mirror_now: SimTime) -> PanelContent
             "the caller is speaking ...".to_string()
         }
     );
-    let caller = call.line().map_or_else(String::new, |l| {
-        format!("Caller: \u{201c}{}\u{201d}", l.text)
-    });
+    let caller = call
+        .line()
+        .map_or_else(String::new, |l| format!("Caller: \"{}\"", l.text));
     let options = if caught_up {
         call.options()
             .iter()
