@@ -122,6 +122,19 @@ pub fn next_file(files: &[PathBuf], current: Option<&Path>) -> Option<PathBuf> {
     files.get(i).cloned()
 }
 
+/// The keys `1` to `9`: speeds, or a training session's options.
+pub const DIGIT_KEYS: [KeyCode; 9] = [
+    KeyCode::Digit1,
+    KeyCode::Digit2,
+    KeyCode::Digit3,
+    KeyCode::Digit4,
+    KeyCode::Digit5,
+    KeyCode::Digit6,
+    KeyCode::Digit7,
+    KeyCode::Digit8,
+    KeyCode::Digit9,
+];
+
 /// Keys to [`Control`]s (ignored while the path field has the keyboard).
 pub fn keyboard_controls(
     keys: Option<Res<ButtonInput<KeyCode>>>,
@@ -161,18 +174,7 @@ pub fn keyboard_controls(
             out.write(control.clone());
         }
     }
-    let digits = [
-        KeyCode::Digit1,
-        KeyCode::Digit2,
-        KeyCode::Digit3,
-        KeyCode::Digit4,
-        KeyCode::Digit5,
-        KeyCode::Digit6,
-        KeyCode::Digit7,
-        KeyCode::Digit8,
-        KeyCode::Digit9,
-    ];
-    for (key, speed) in digits.iter().zip(SPEEDS) {
+    for (key, speed) in DIGIT_KEYS.iter().zip(SPEEDS) {
         if keys.just_pressed(*key) {
             out.write(Control::SetSpeed(speed));
         }

@@ -249,18 +249,7 @@ pub fn training_keys(
     if !training.active() {
         return;
     }
-    let digits = [
-        KeyCode::Digit1,
-        KeyCode::Digit2,
-        KeyCode::Digit3,
-        KeyCode::Digit4,
-        KeyCode::Digit5,
-        KeyCode::Digit6,
-        KeyCode::Digit7,
-        KeyCode::Digit8,
-        KeyCode::Digit9,
-    ];
-    for (k, key) in digits.iter().enumerate() {
+    for (k, key) in crate::controls::DIGIT_KEYS.iter().enumerate() {
         if keys.clear_just_pressed(*key) {
             out.write(TrainingControl::Choose(k));
         }
