@@ -117,8 +117,8 @@ fn the_fitted_day_matches_the_busy_hours() {
     assert!(s.validate().is_empty(), "{:?}", s.validate());
     let r = simulate(&s, 40);
     let w = &report.window;
-    let observed = calibrate::observed_by_interval(&records, &w.weekdays, 3600, 20.0);
-    let rows = calibrate::compare_hourly(&r.reps, s.day_start_h * 3600.0, &observed, w.days);
+    let observed = report.observed(&records, 3600);
+    let rows = calibrate::compare_hourly(&r.reps, s.day_start_h * 3600.0, &observed);
     let busy: Vec<&HourComparison> = rows
         .iter()
         .filter(|h| h.hour >= w.start_s.div_ceil(3600) && h.hour < w.end_s / 3600)

@@ -88,14 +88,13 @@ impl HourComparison {
 
 /// Compare replications `reps` of a day scenario starting at clock time
 /// `day_start_s` with `observed_hourly` (KPIs per clock hour from midnight, e.g.
-/// [`super::observed_by_interval`] with 3,600 s, pooled over `days` days), for
-/// every whole or partial clock hour the run covers. Simulated calls count in the
-/// hour they joined the queue.
+/// [`super::FitReport::observed`] with 3,600 s; offered calls per day divide by
+/// their `days`), for every whole or partial clock hour the run covers. Simulated
+/// calls count in the hour they joined the queue.
 pub fn compare_hourly(
     reps: &[RepResult],
     day_start_s: f64,
     observed_hourly: &[ObservedKpis],
-    days: u32,
 ) -> Vec<HourComparison> {
     let Some(first) = reps.first() else {
         return Vec::new();
@@ -143,8 +142,13 @@ pub fn compare_hourly(
             let get = |f: fn(&ObservedKpis) -> f64| obs.map_or(f64::NAN, f);
             HourComparison {
                 hour,
-                observed_offered: obs
-                    .map_or(f64::NAN, |o| o.offered as f64 / f64::from(days.max(1))),
+                observed_offered: obs.map_or(f64::NAN, |o| {
+                    if o.days > 0.0 {
+                        o.offered as f64 / o.days
+                    } else {
+                        f64::NAN
+                    }
+                }),
                 observed_asa_s: get(|o| o.asa_s),
                 observed_abandon_rate: get(|o| o.abandon_rate),
                 observed_service_level: get(|o| o.service_level),

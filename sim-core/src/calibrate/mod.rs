@@ -19,6 +19,7 @@
 
 pub mod compare;
 pub mod fit;
+pub mod outage;
 pub mod profile;
 pub mod replay;
 pub mod survival;
@@ -31,6 +32,7 @@ use crate::scenario::{AgentGroup, ArrivalProcess, CallType, Scenario, TimeDist};
 use crate::trace::{CallRecord, Outcome, Weekday};
 pub use compare::{Estimate, HourComparison, compare_hourly, relative_error};
 pub use fit::{DurationFit, Family, FitRow, fit_durations};
+pub use outage::{Outage, find_outages};
 pub use profile::{ArrivalProfile, DaySpan, StaffingProfile};
 pub use replay::{TraceUse, apply_trace, trace_calls};
 pub use survival::{CensoredFit, KaplanMeier, PatienceFit, fit_patience};
@@ -48,6 +50,9 @@ pub struct CalibrateOptions {
     pub busy_day_share: f64,
     /// Service-level threshold for the observed KPIs, seconds. Default 20.
     pub service_level_s: f64,
+    /// Find service outages and leave their spans out of every fit and of the
+    /// observed KPIs ([`outage`]). Default true.
+    pub outages: bool,
 }
 
 impl Default for CalibrateOptions {
@@ -57,6 +62,7 @@ impl Default for CalibrateOptions {
             window_h: 8.0,
             busy_day_share: 0.5,
             service_level_s: 20.0,
+            outages: true,
         }
     }
 }
@@ -107,6 +113,9 @@ pub struct CallTypeFit {
 /// KPIs observed in the log, computed as the simulator defines them.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ObservedKpis {
+    /// Days pooled: each day counts with the share of the span that no outage
+    /// leaves out.
+    pub days: f64,
     /// Calls that reached the queue.
     pub offered: u64,
     /// Served.
@@ -121,6 +130,17 @@ pub struct ObservedKpis {
     pub abandon_rate: f64,
     /// Mean handle time of answered calls, seconds.
     pub aht_s: f64,
+    /// Total wait of the answered and abandoned calls, seconds.
+    pub total_wait_s: f64,
+}
+
+impl ObservedKpis {
+    /// The exponential patience MLE of these callers (total wait ÷ abandons,
+    /// seconds; `None` without an abandon).
+    pub fn exponential_patience_s(&self) -> Option<f64> {
+        (self.abandoned > 0 && self.total_wait_s > 0.0)
+            .then(|| self.total_wait_s / self.abandoned as f64)
+    }
 }
 
 /// The busiest hours of the busy weekdays: what a single stationary scenario is
@@ -195,6 +215,24 @@ pub struct FitReport {
     /// KPIs observed per interval of the day on the busy window's weekdays, all
     /// their days pooled (index = interval of arrival from midnight).
     pub observed_by_interval: Vec<ObservedKpis>,
+    /// Service outages found in the log, whose spans every fit leaves out (empty
+    /// when [`CalibrateOptions::outages`] is off).
+    pub outages: Vec<Outage>,
+}
+
+impl FitReport {
+    /// The KPIs observed per interval of `interval_s` (3,600: per clock hour) on the
+    /// busy window's weekdays, as [`observed_by_interval`] with this report's
+    /// service-level threshold and outages.
+    pub fn observed(&self, records: &[CallRecord], interval_s: u32) -> Vec<ObservedKpis> {
+        observed_by_interval(
+            records,
+            &self.window.weekdays,
+            interval_s,
+            self.options.service_level_s,
+            &self.outages,
+        )
+    }
 }
 
 /// The longest log [`calibrate`] accepts, in days (ten years).
@@ -224,6 +262,16 @@ pub fn calibrate(
     if days.len() > MAX_DAYS {
         return Err(CalibrateError::TooManyDays(days.len()));
     }
+    let outages = if options.outages {
+        find_outages(&owned, interval_s)
+    } else {
+        Vec::new()
+    };
+    // Every fit below sees the calls outside the outages' spans only.
+    let owned: Vec<CallRecord> = owned
+        .into_iter()
+        .filter(|r| !outage::excluded(&outages, r.day, r.arrival_s))
+        .collect();
 
     // Call types, busiest first.
     let mut names: Vec<(String, u64)> = Vec::new();
@@ -269,14 +317,15 @@ pub fn calibrate(
         })
         .collect();
 
-    let arrivals = ArrivalProfile::fit(&owned, &type_names, &days, interval_s);
-    let staffing = StaffingProfile::fit(&owned, &days, interval_s);
-    let window = busy_window(&owned, &arrivals, staffing.as_ref(), options);
+    let arrivals = ArrivalProfile::fit(&owned, &type_names, &days, interval_s, &outages);
+    let staffing = StaffingProfile::fit(&owned, &days, interval_s, &outages);
+    let window = busy_window(&owned, &arrivals, staffing.as_ref(), options, &outages);
     let observed_by_interval = observed_by_interval(
         &owned,
         &window.weekdays,
         interval_s,
         options.service_level_s,
+        &outages,
     );
     Ok(FitReport {
         options: options.clone(),
@@ -285,6 +334,7 @@ pub fn calibrate(
         staffing,
         window,
         observed_by_interval,
+        outages,
     })
 }
 
@@ -293,6 +343,7 @@ fn busy_window(
     arrivals: &ArrivalProfile,
     staffing: Option<&StaffingProfile>,
     options: &CalibrateOptions,
+    outages: &[Outage],
 ) -> BusyWindow {
     let n = arrivals.intervals();
     let per_day: Vec<f64> = Weekday::ALL.iter().map(|&w| arrivals.per_day(w)).collect();
@@ -310,53 +361,47 @@ fn busy_window(
         .iter()
         .map(|w| arrivals.days.per_weekday[w.index()])
         .sum();
-    // Calls per interval over the busy weekdays; the window with the most calls.
-    let per_interval: Vec<u64> = (0..n)
+    // Mean calls per hour of each interval over the busy weekdays; the window with
+    // the most calls.
+    let per_interval: Vec<f64> = (0..n)
         .map(|i| {
-            arrivals
-                .counts
-                .iter()
-                .map(|c| weekdays.iter().map(|w| c[w.index()][i]).sum::<u64>())
+            (0..arrivals.call_types.len())
+                .map(|t| arrivals.pooled_per_hour(t, &weekdays, i))
+                .filter(|x| x.is_finite())
                 .sum()
         })
         .collect();
     let len =
         ((options.window_h * 3600.0 / f64::from(options.interval_s)).round() as usize).clamp(1, n);
-    let start = (0..=n - len)
-        .max_by_key(|&s| {
-            // Earliest start on ties: max_by_key keeps the last maximum, so rank
-            // earlier starts higher on equal sums.
-            (per_interval[s..s + len].iter().sum::<u64>(), n - s)
-        })
-        .unwrap_or(0);
-    let hours = len as f64 * f64::from(options.interval_s) / 3600.0;
+    // Earliest start on ties (the first maximum of the window sums).
+    let mut start = 0;
+    let mut best = f64::NEG_INFINITY;
+    for s in 0..=n - len {
+        let sum: f64 = per_interval[s..s + len].iter().sum();
+        if sum > best {
+            (start, best) = (s, sum);
+        }
+    }
     let per_hour: Vec<f64> = (0..arrivals.call_types.len())
         .map(|t| {
-            let calls: u64 = weekdays
-                .iter()
-                .map(|w| {
-                    arrivals.counts[t][w.index()][start..start + len]
-                        .iter()
-                        .sum::<u64>()
-                })
-                .sum();
-            if days == 0 {
+            let rates: Vec<f64> = (start..start + len)
+                .map(|i| arrivals.pooled_per_hour(t, &weekdays, i))
+                .filter(|x| x.is_finite())
+                .collect();
+            if rates.is_empty() {
                 0.0
             } else {
-                calls as f64 / (f64::from(days) * hours)
+                rates.iter().sum::<f64>() / rates.len() as f64
             }
         })
         .collect();
     let staffing_mean = |pick: &dyn Fn(&StaffingProfile) -> &[Vec<f64>; 7]| {
         staffing.map(|s| {
-            let total: f64 = weekdays
-                .iter()
-                .map(|w| {
-                    f64::from(arrivals.days.per_weekday[w.index()])
-                        * pick(s)[w.index()][start..start + len].iter().sum::<f64>()
-                })
-                .sum();
-            total / (f64::from(days.max(1)) * len as f64)
+            let means: Vec<f64> = (start..start + len)
+                .map(|i| pooled_staffing(pick(s), arrivals, &weekdays, i))
+                .filter(|x| x.is_finite())
+                .collect();
+            means.iter().sum::<f64>() / means.len().max(1) as f64
         })
     };
     let start_s = start as u32 * options.interval_s;
@@ -370,7 +415,11 @@ fn busy_window(
                 && r.arrival_s < f64::from(end_s)
         })
         .collect();
-    let observed = observed_kpis(&in_window, options.service_level_s);
+    let mut observed = observed_kpis(&in_window, options.service_level_s);
+    observed.days =
+        arrivals
+            .days
+            .pooled_days(&weekdays, outages, f64::from(start_s), f64::from(end_s));
     let rate: f64 = per_hour.iter().sum();
     let (waits, abandons) = in_window
         .iter()
@@ -400,6 +449,29 @@ fn busy_window(
         end_s,
         per_hour,
     }
+}
+
+/// A staffing measure (`distinct` or `busy` of a [`StaffingProfile`]) in interval
+/// `i`, the mean over the days of `weekdays` whose interval is in the fit (`NaN`
+/// without any).
+fn pooled_staffing(
+    per_weekday: &[Vec<f64>; 7],
+    arrivals: &ArrivalProfile,
+    weekdays: &[Weekday],
+    i: usize,
+) -> f64 {
+    let days: u32 = weekdays
+        .iter()
+        .map(|w| arrivals.days_in[w.index()][i])
+        .sum();
+    if days == 0 {
+        return f64::NAN;
+    }
+    weekdays
+        .iter()
+        .map(|w| f64::from(arrivals.days_in[w.index()][i]) * per_weekday[w.index()][i])
+        .sum::<f64>()
+        / f64::from(days)
 }
 
 fn erlang_a_match(
@@ -445,22 +517,40 @@ fn erlang_a_match(
 }
 
 /// The KPIs observed in each interval of `interval_s` from midnight, over the
-/// calls that reached the queue on `weekdays` (all their days pooled).
+/// calls that reached the queue on `weekdays` (all their days pooled), leaving out
+/// the calls that arrived in the spans of `outages` (see also
+/// [`FitReport::observed`]).
 pub fn observed_by_interval(
     records: &[CallRecord],
     weekdays: &[Weekday],
     interval_s: u32,
     sl_s: f64,
+    outages: &[Outage],
 ) -> Vec<ObservedKpis> {
     let n = (86_400 / interval_s.max(1)) as usize;
     let mut buckets: Vec<Vec<&CallRecord>> = vec![Vec::new(); n];
     for r in records {
-        if r.reached_queue() && weekdays.contains(&r.day.weekday()) {
+        if r.reached_queue()
+            && weekdays.contains(&r.day.weekday())
+            && !outage::excluded(outages, r.day, r.arrival_s)
+        {
             let i = ((r.arrival_s / f64::from(interval_s)) as usize).min(n - 1);
             buckets[i].push(r);
         }
     }
-    buckets.iter().map(|b| observed_kpis(b, sl_s)).collect()
+    let span = DaySpan::of(records);
+    let len = f64::from(interval_s);
+    buckets
+        .iter()
+        .enumerate()
+        .map(|(i, b)| {
+            let mut k = observed_kpis(b, sl_s);
+            k.days = span.as_ref().map_or(0.0, |s| {
+                s.pooled_days(weekdays, outages, i as f64 * len, (i + 1) as f64 * len)
+            });
+            k
+        })
+        .collect()
 }
 
 /// Sub-intervals of a day scenario's staffing plan per interval when the Erlang A
@@ -522,6 +612,7 @@ fn observed_kpis(records: &[&CallRecord], sl_s: f64) -> ObservedKpis {
     let ended = a + abandoned as f64;
     let ratio = |x: f64, d: f64| if d > 0.0 { x / d } else { f64::NAN };
     ObservedKpis {
+        days: f64::NAN,
         offered: records.len() as u64,
         answered: answered.len() as u64,
         abandoned,
@@ -532,6 +623,12 @@ fn observed_kpis(records: &[&CallRecord], sl_s: f64) -> ObservedKpis {
         asa_s: ratio(answered.iter().map(|r| r.wait_s).sum(), a),
         abandon_rate: ratio(abandoned as f64, ended),
         aht_s: ratio(answered.iter().filter_map(|r| r.handle_s).sum(), a),
+        total_wait_s: records
+            .iter()
+            .filter(|r| r.outcome == Outcome::Abandoned)
+            .map(|r| r.wait_s)
+            .chain(answered.iter().map(|r| r.wait_s))
+            .sum(),
     }
 }
 
@@ -724,15 +821,9 @@ pub fn to_day_scenario(report: &FitReport, options: &ScenarioOptions) -> Scenari
     let w = &report.window;
     let a = &report.arrivals;
     let n = a.intervals();
-    let interval_h = f64::from(a.interval_s) / 3600.0;
-    let days = f64::from(w.days.max(1));
     let rate = |t: usize, i: usize| -> f64 {
-        w.weekdays
-            .iter()
-            .map(|d| a.counts[t][d.index()][i])
-            .sum::<u64>() as f64
-            / days
-            / interval_h
+        let r = a.pooled_per_hour(t, &w.weekdays, i);
+        if r.is_finite() { r } else { 0.0 }
     };
     let total: Vec<f64> = (0..n)
         .map(|i| (0..a.call_types.len()).map(|t| rate(t, i)).sum())
@@ -777,22 +868,19 @@ pub fn to_day_scenario(report: &FitReport, options: &ScenarioOptions) -> Scenari
         total[i] * aht / 3600.0
     };
     let distinct = |i: usize| -> Option<f64> {
-        report.staffing.as_ref().map(|s| {
-            w.weekdays
-                .iter()
-                .map(|d| f64::from(a.days.per_weekday[d.index()]) * s.distinct[d.index()][i])
-                .sum::<f64>()
-                / days
-        })
+        report
+            .staffing
+            .as_ref()
+            .map(|s| pooled_staffing(&s.distinct, a, &w.weekdays, i))
+            .filter(|x| x.is_finite())
     };
     let busy = |i: usize| -> f64 {
-        report.staffing.as_ref().map_or(load(i), |s| {
-            w.weekdays
-                .iter()
-                .map(|d| f64::from(a.days.per_weekday[d.index()]) * s.busy[d.index()][i])
-                .sum::<f64>()
-                / days
-        })
+        report
+            .staffing
+            .as_ref()
+            .map(|s| pooled_staffing(&s.busy, a, &w.weekdays, i))
+            .filter(|x| x.is_finite())
+            .unwrap_or_else(|| load(i))
     };
     let patience_s = w.erlang_a.as_ref().map(|m| m.patience_s);
     // Agents per interval; Erlang A gives a fractional count, realised below as a
@@ -919,6 +1007,32 @@ impl fmt::Display for FitReport {
             "Intervals of {} min. Arrivals count the calls that reached the queue (served or abandoned).",
             a.interval_s / 60
         )?;
+        if self.options.outages {
+            if self.outages.is_empty() {
+                writeln!(f, "No service outage found.")?;
+            } else {
+                writeln!(
+                    f,
+                    "\nService outages (no call answered for ≥ {:.0} min while calls kept coming, most ending in the IVR); their spans, with {:.0} min of recovery, are left out of every fit and of the observed KPIs:",
+                    outage::OUTAGE_MIN_GAP_S / 60.0,
+                    outage::OUTAGE_RECOVERY_S / 60.0
+                )?;
+                for o in &self.outages {
+                    writeln!(
+                        f,
+                        "  {} {}: no call answered {}–{}, {} calls arrived, {} ended in the IVR; left out {}–{}",
+                        o.day,
+                        o.day.weekday().short(),
+                        hhmm(o.from_s as u32),
+                        hhmm(o.to_s as u32),
+                        o.arrivals,
+                        o.ivr_only,
+                        hhmm(o.excluded_from_s),
+                        hhmm(o.excluded_to_s)
+                    )?;
+                }
+            }
+        }
 
         writeln!(f, "\nCalls per type")?;
         writeln!(
