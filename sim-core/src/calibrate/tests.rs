@@ -290,8 +290,14 @@ fn outages_are_found_and_left_out_of_the_fit() {
     assert!(o.ivr_only >= 35 && o.ivr_only == o.arrivals, "{o:?}");
     // Left out: from the gap's interval to 30 minutes after service resumed,
     // widened to whole intervals.
-    assert!(o.excluded_from_s == 34_200 || o.excluded_from_s == 36_000, "{o:?}");
-    assert!(o.excluded_to_s >= 39_600 && o.excluded_to_s <= 41_400, "{o:?}");
+    assert!(
+        o.excluded_from_s == 34_200 || o.excluded_from_s == 36_000,
+        "{o:?}"
+    );
+    assert!(
+        o.excluded_to_s >= 39_600 && o.excluded_to_s <= 41_400,
+        "{o:?}"
+    );
     let a = &report.arrivals;
     let w = Weekday::Wednesday.index();
     assert_eq!(a.days_in[w][20], 3);
