@@ -112,12 +112,14 @@ pub(crate) fn run_compare(
     let within =
         |f: fn(&HourComparison) -> f64| in_busy.iter().filter(|r| f(r).abs() <= 0.2).count();
     let summary = format!(
-        "Whole hours of the busy window, {:02}:00–{:02}:00: ASA within 20 % in {}/{} hours, abandonment within 20 % in {}/{} hours.",
+        "Whole hours of the busy window, {:02}:00–{:02}:00: ASA within 20 % in {}/{} hours, abandonment within 20 % in {}/{} hours (service level: {}/{}).",
         w.start_s.div_ceil(3600),
         w.end_s / 3600,
         within(HourComparison::asa_error),
         in_busy.len(),
         within(HourComparison::abandon_error),
+        in_busy.len(),
+        within(HourComparison::service_level_error),
         in_busy.len()
     );
     writeln!(out, "{summary}")?;

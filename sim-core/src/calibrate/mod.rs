@@ -18,6 +18,7 @@
 //! [`to_scenario`] turns into a [`Scenario`] the engine can run.
 
 pub mod compare;
+pub mod effective;
 pub mod fit;
 pub mod outage;
 pub mod profile;
@@ -31,6 +32,9 @@ use serde::Serialize;
 use crate::scenario::{AgentGroup, ArrivalProcess, CallType, Scenario, TimeDist};
 use crate::trace::{CallRecord, Outcome, Weekday};
 pub use compare::{Estimate, HourComparison, compare_hourly, relative_error};
+pub use effective::{
+    IntervalStaffing, RefineError, RefineOptions, StaffingRefinement, refine_staffing,
+};
 pub use fit::{DurationFit, Family, FitRow, fit_durations};
 pub use outage::{Outage, find_outages};
 pub use profile::{ArrivalProfile, DaySpan, StaffingProfile};
@@ -565,15 +569,33 @@ pub fn observed_by_interval(
 /// staffing is fractional (6: 5 minutes for 30-minute intervals).
 pub const STAFFING_SUBSTEPS: usize = 6;
 
+/// Fractional agent counts per interval as a plan of `sub` steps per interval:
+/// each step has the floor or the ceiling, the steps with one agent more spread
+/// evenly, so the interval's mean is the level to 1/`sub` of an agent (at least
+/// one agent throughout).
+pub(crate) fn realize_levels(levels: &[f64], sub: usize) -> Vec<u32> {
+    levels
+        .iter()
+        .flat_map(|&c| {
+            let (lo, f) = (c.floor(), c.fract());
+            let high = (f * sub as f64).round() as usize;
+            (0..sub).map(move |j| {
+                let up = (j + 1) * high / sub > j * high / sub;
+                (lo as u32 + u32::from(up)).max(1)
+            })
+        })
+        .collect()
+}
+
 /// The fractional number of agents with which Erlang A (M/M/c+M) gives the
 /// abandonment `target`: linear interpolation between the integer counts that
 /// bracket it (`None` if no count reaches it, or the inputs are degenerate).
-fn erlang_a_fractional(
+pub(crate) fn erlang_a_fractional(
     calls_per_hour: f64,
     aht_s: f64,
     patience_s: f64,
     target: f64,
-    options: &ScenarioOptions,
+    sl_s: f64,
 ) -> Option<f64> {
     if !(calls_per_hour > 0.0 && aht_s > 0.0 && target.is_finite()) {
         return None;
@@ -585,7 +607,7 @@ fn erlang_a_fractional(
             aht_s,
             agents,
             patience_s: Some(patience_s),
-            sl_s: options.service_level_s,
+            sl_s,
         })
         .ok()
         .map(|k| k.abandon_rate)
@@ -911,7 +933,13 @@ pub fn to_day_scenario(report: &FitReport, options: &ScenarioOptions) -> Scenari
                     patience_s
                         .filter(|_| o.abandoned > 0)
                         .and_then(|p| {
-                            erlang_a_fractional(total[i], aht, p, o.abandon_rate, options)
+                            erlang_a_fractional(
+                                total[i],
+                                aht,
+                                p,
+                                o.abandon_rate,
+                                options.service_level_s,
+                            )
                         })
                         .unwrap_or(by_distinct)
                 }
@@ -920,18 +948,7 @@ pub fn to_day_scenario(report: &FitReport, options: &ScenarioOptions) -> Scenari
         .collect();
     let fractional = levels.iter().any(|c| c.fract() != 0.0);
     let sub = if fractional { STAFFING_SUBSTEPS } else { 1 };
-    let counts: Vec<u32> = levels
-        .iter()
-        .flat_map(|&c| {
-            let (lo, f) = (c.floor(), c.fract());
-            let high = (f * sub as f64).round() as usize;
-            // Spread the `high` sub-intervals with one agent more evenly.
-            (0..sub).map(move |j| {
-                let up = (j + 1) * high / sub > j * high / sub;
-                (lo as u32 + u32::from(up)).max(1)
-            })
-        })
-        .collect();
+    let counts = realize_levels(&levels, sub);
 
     let days_s: Vec<&str> = w.weekdays.iter().map(|d| d.short()).collect();
     let start_s = first as u32 * a.interval_s;
@@ -1015,7 +1032,12 @@ impl fmt::Display for FitReport {
             "Intervals of {} min. Arrivals count the calls that reached the queue (served or abandoned).",
             a.interval_s / 60
         )?;
-        if self.options.outages {
+        if !self.options.outages {
+            writeln!(
+                f,
+                "Service outages: not looked for; every call is in the fit."
+            )?;
+        } else {
             if self.outages.is_empty() {
                 writeln!(f, "No service outage found.")?;
             } else {

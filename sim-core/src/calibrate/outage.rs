@@ -78,7 +78,8 @@ pub fn excluded(outages: &[Outage], day: Date, t: f64) -> bool {
 pub fn find_outages(records: &[CallRecord], interval_s: u32) -> Vec<Outage> {
     use std::collections::BTreeMap;
     // Per day: service starts, and arrivals with whether they ended in the IVR.
-    let mut days: BTreeMap<Date, (Vec<f64>, Vec<(f64, bool)>)> = BTreeMap::new();
+    type Day = (Vec<f64>, Vec<(f64, bool)>);
+    let mut days: BTreeMap<Date, Day> = BTreeMap::new();
     for r in records.iter().filter(|r| r.outcome != Outcome::Phantom) {
         let (starts, arrivals) = days.entry(r.day).or_default();
         arrivals.push((r.arrival_s, r.outcome == Outcome::IvrOnly));
