@@ -39,7 +39,7 @@ pub use fit::{DurationFit, Family, FitRow, fit_durations};
 pub use outage::{Outage, find_outages};
 pub use profile::{ArrivalProfile, DaySpan, StaffingProfile};
 pub use replay::{TraceUse, apply_trace, trace_calls};
-pub use survival::{CensoredFit, KaplanMeier, PatienceFit, fit_patience};
+pub use survival::{CensoredFit, KaplanMeier, PatienceByHour, PatienceFit, fit_patience};
 
 /// What to fit, and how.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -139,17 +139,6 @@ pub struct ObservedKpis {
     pub abandon_rate: f64,
     /// Mean handle time of answered calls, seconds.
     pub aht_s: f64,
-    /// Total wait of the answered and abandoned calls, seconds.
-    pub total_wait_s: f64,
-}
-
-impl ObservedKpis {
-    /// The exponential patience MLE of these callers (total wait ÷ abandons,
-    /// seconds; `None` without an abandon).
-    pub fn exponential_patience_s(&self) -> Option<f64> {
-        (self.abandoned > 0 && self.total_wait_s > 0.0)
-            .then(|| self.total_wait_s / self.abandoned as f64)
-    }
 }
 
 /// The busiest hours of the busy weekdays: what a single stationary scenario is
@@ -227,6 +216,23 @@ pub struct FitReport {
     /// Service outages found in the log, whose spans every fit leaves out (empty
     /// when [`CalibrateOptions::outages`] is off).
     pub outages: Vec<Outage>,
+    /// Whether patience differs by hour of day on the busy weekdays: for all call
+    /// types together and each type with at least 100 abandons there, over the
+    /// busy window's clock hours and over the whole day.
+    pub patience_by_hour: Vec<HourlyPatience>,
+}
+
+/// One [`PatienceByHour`] test of a [`FitReport`].
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct HourlyPatience {
+    /// The call type (`None`: all together).
+    pub call_type: Option<String>,
+    /// First clock hour.
+    pub from_h: u32,
+    /// End clock hour (exclusive).
+    pub to_h: u32,
+    /// The test.
+    pub test: PatienceByHour,
 }
 
 impl FitReport {
@@ -339,6 +345,7 @@ pub fn calibrate(
         options.service_level_s,
         &outages,
     );
+    let patience_by_hour = hourly_patience(&owned, &type_names, &window);
     Ok(FitReport {
         options: options.clone(),
         call_types,
@@ -347,7 +354,64 @@ pub fn calibrate(
         window,
         observed_by_interval,
         outages,
+        patience_by_hour,
     })
+}
+
+/// The [`FitReport::patience_by_hour`] tests.
+fn hourly_patience(
+    records: &[CallRecord],
+    type_names: &[String],
+    window: &BusyWindow,
+) -> Vec<HourlyPatience> {
+    let queued: Vec<&CallRecord> = records
+        .iter()
+        .filter(|r| r.queued && r.reached_queue() && window.weekdays.contains(&r.day.weekday()))
+        .collect();
+    let mut groups: Vec<Option<&String>> = vec![None];
+    groups.extend(
+        type_names
+            .iter()
+            .filter(|t| {
+                queued
+                    .iter()
+                    .filter(|r| r.call_type == **t && r.outcome == Outcome::Abandoned)
+                    .count()
+                    >= 100
+            })
+            .map(Some),
+    );
+    let spans = [
+        (window.start_s.div_ceil(3600), window.end_s / 3600),
+        (0, 24),
+    ];
+    let mut out = Vec::new();
+    for t in groups {
+        for &(from_h, to_h) in &spans {
+            let test = PatienceByHour::fit(
+                queued
+                    .iter()
+                    .filter(|r| t.is_none_or(|t| r.call_type == *t))
+                    .map(|r| {
+                        (
+                            (r.arrival_s / 3600.0) as u32,
+                            r.wait_s,
+                            r.outcome == Outcome::Abandoned,
+                        )
+                    })
+                    .filter(|(h, _, _)| (from_h..to_h).contains(h)),
+            );
+            if let Some(test) = test {
+                out.push(HourlyPatience {
+                    call_type: t.cloned(),
+                    from_h,
+                    to_h,
+                    test,
+                });
+            }
+        }
+    }
+    out
 }
 
 fn busy_window(
@@ -653,12 +717,6 @@ fn observed_kpis(records: &[&CallRecord], sl_s: f64) -> ObservedKpis {
         asa_s: ratio(answered.iter().map(|r| r.wait_s).sum(), a),
         abandon_rate: ratio(abandoned as f64, ended),
         aht_s: ratio(answered.iter().filter_map(|r| r.handle_s).sum(), a),
-        total_wait_s: records
-            .iter()
-            .filter(|r| r.outcome == Outcome::Abandoned)
-            .map(|r| r.wait_s)
-            .chain(answered.iter().map(|r| r.wait_s))
-            .sum(),
     }
 }
 
@@ -1218,6 +1276,22 @@ impl fmt::Display for FitReport {
         )?;
         for c in &self.call_types {
             write!(f, "  {}: {}", c.name, c.patience)?;
+        }
+        if !self.patience_by_hour.is_empty() {
+            writeln!(
+                f,
+                "\nPatience by hour of day on the busy weekdays (exponential MLE per clock hour of arrival; likelihood-ratio test of one patience for all those hours)"
+            )?;
+            for h in &self.patience_by_hour {
+                writeln!(
+                    f,
+                    "  {} {:02}–{:02}: {}",
+                    h.call_type.as_deref().unwrap_or("all types"),
+                    h.from_h,
+                    h.to_h,
+                    h.test
+                )?;
+            }
         }
         Ok(())
     }

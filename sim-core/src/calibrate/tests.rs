@@ -111,8 +111,10 @@ fn synthetic_log_recovers_rates_distributions_and_window() {
     assert!(b > 2.0 && b < 3.5, "{b}");
 
     let text = report.to_string();
+    assert!(!report.patience_by_hour.is_empty());
     for needle in [
         "Busy window: Mon/Tue/Wed/Thu/Fri 09:00–17:00",
+        "Patience by hour of day",
         "* LogNormal",
         "Kaplan–Meier",
         "naive mean wait of abandoners",
@@ -222,6 +224,25 @@ fn the_bank_log_calibrates_to_a_runnable_scenario() {
             ("1999-02-21".to_string(), 61_200, 72_000)
         ]
     );
+    // In the busy hours one patience fits every hour (the callers of 13:00 looked
+    // impatient only through the outage's redials).
+    let busy_hours = |r: &FitReport| {
+        r.patience_by_hour
+            .iter()
+            .find(|h| h.call_type.is_none() && (h.from_h, h.to_h) == (9, 16))
+            .map(|h| h.test.p_value)
+            .unwrap()
+    };
+    assert!(busy_hours(&report) > 0.3, "{}", busy_hours(&report));
+    let kept = calibrate(
+        &records,
+        &CalibrateOptions {
+            outages: false,
+            ..CalibrateOptions::default()
+        },
+    )
+    .unwrap();
+    assert!(busy_hours(&kept) < 0.01, "{}", busy_hours(&kept));
     let ps = &report.call_types[0];
     assert!(ps.handle.as_ref().unwrap().chosen().dist.mean_s() > 100.0);
     assert!(ps.patience.chosen.is_some());
