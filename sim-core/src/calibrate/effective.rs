@@ -10,8 +10,9 @@
 //! interval. That is a model other than the one simulated: each interval in steady
 //! state (no queue carried across interval boundaries), exponential handle times
 //! of the interval's observed mean, one pooled patience, no priorities. On the
-//! February 1999 bank log the fitted day simulated with that plan abandons 18–38 %
-//! less than observed in the busy hours.
+//! February 1999 bank log the fitted day simulated with that plan abandons up to
+//! 32 % less than observed in the busy hours, and its ASA is up to 35 % short;
+//! refined, both are within 13 % of the log's on every busy hour.
 //!
 //! [`refine_staffing`] corrects the plan with the simulation itself, a damped
 //! fixed-point iteration on every interval at once: simulate the day; where an

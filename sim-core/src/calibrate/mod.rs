@@ -1,6 +1,9 @@
 //! Calibration: scenario parameters fitted to a real call log.
 //!
-//! From the [`CallRecord`]s of a log ([`crate::trace::log`]), [`calibrate`] estimates
+//! From the [`CallRecord`]s of a log ([`crate::trace::log`]), [`calibrate`] first
+//! finds the **service outages** (stretches when no call was answered while the
+//! IVR kept the callers) and leaves their spans out of everything below
+//! ([`outage`]); then it estimates
 //!
 //! * **arrival rates** per call type, weekday and interval of the day
 //!   ([`ArrivalProfile`]), counting the calls that reached the queue;
@@ -8,14 +11,19 @@
 //!   and Weibull fitted by maximum likelihood and compared by AIC, with KS
 //!   distances ([`fit`]);
 //! * **patience** per call type from censored waits: Kaplan–Meier, and exponential
-//!   and Weibull MLEs ([`survival`]);
+//!   and Weibull MLEs ([`survival`]); and whether it differs by hour of day
+//!   ([`PatienceByHour`]);
+//! * the **priority share** among the callers who queued;
 //! * **staffing** per weekday and interval, inferred from which agents were busy
 //!   ([`StaffingProfile`]);
 //! * a **busy window**: the busiest hours of the busy weekdays, with the rates,
 //!   staffing and observed KPIs there ([`BusyWindow`]).
 //!
 //! All of it is a [`FitReport`], whose `Display` prints the diagnostics, and which
-//! [`to_scenario`] turns into a [`Scenario`] the engine can run.
+//! [`to_scenario`] turns into a [`Scenario`] the engine can run. For the day
+//! scenario, [`refine_staffing`] fits the effective staffing per interval by
+//! simulation ([`effective`]); [`compare_hourly`] sets the simulated day against
+//! the log.
 
 pub mod compare;
 pub mod effective;
@@ -763,7 +771,8 @@ pub enum StaffingRule {
     Distinct,
     /// The Erlang A effective staffing ([`ErlangAMatch`]), which reproduces the
     /// observed abandonment; falls back to `Distinct` where there is none. In a
-    /// day scenario: matched interval by interval.
+    /// day scenario: matched interval by interval, the starting point of
+    /// [`refine_staffing`].
     ErlangA,
     /// Agents busy on average ÷ [`ScenarioOptions::target_occupancy`], rounded up.
     Occupancy,
@@ -904,7 +913,9 @@ pub fn to_scenario(report: &FitReport, options: &ScenarioOptions) -> Scenario {
 ///     observed AHT, the window's pooled exponential patience) whose abandonment is
 ///     closest to the interval's observed abandonment; `Distinct` where that
 ///     cannot be matched. This is the effective staffing: the log omits the
-///     after-call work and breaks that make `Distinct` overstate it.
+///     after-call work and breaks that make `Distinct` overstate it. Erlang A is
+///     not the simulated model, though: [`refine_staffing`] corrects the plan so
+///     that the simulated day reproduces each interval's abandonment.
 pub fn to_day_scenario(report: &FitReport, options: &ScenarioOptions) -> Scenario {
     let w = &report.window;
     let a = &report.arrivals;
