@@ -275,7 +275,9 @@ fn calibrate_compare_writes_the_report() {
         eprintln!("skipping: {} is not available", log.display());
         return;
     }
-    let dir = scratch_path("calib-report");
+    // A fresh folder beside the scratch files (a rerun finds the last one).
+    let dir = scratch_path("calib-report.tmp").with_file_name("calib-report");
+    let _ = std::fs::remove_dir_all(&dir);
     let o = ccsim(&[
         "calibrate",
         log.to_str().unwrap(),
