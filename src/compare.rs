@@ -94,10 +94,8 @@ pub(crate) fn run_compare(
     config.threads = threads;
     let sim = experiment::run(&model, &config, &|| {})?;
     let w = &report.window;
-    let observed =
-        calibrate::observed_by_interval(records, &w.weekdays, 3600, report.options.service_level_s);
-    let rows =
-        calibrate::compare_hourly(&sim.reps, scenario.day_start_h * 3600.0, &observed, w.days);
+    let observed = report.observed(records, 3600);
+    let rows = calibrate::compare_hourly(&sim.reps, scenario.day_start_h * 3600.0, &observed);
     // The whole clock hours inside the busy window.
     let busy: Vec<u32> = (w.start_s.div_ceil(3600)..w.end_s / 3600).collect();
     let days: Vec<&str> = w.weekdays.iter().map(|d| d.short()).collect();
@@ -114,12 +112,14 @@ pub(crate) fn run_compare(
     let within =
         |f: fn(&HourComparison) -> f64| in_busy.iter().filter(|r| f(r).abs() <= 0.2).count();
     let summary = format!(
-        "Whole hours of the busy window, {:02}:00–{:02}:00: ASA within 20 % in {}/{} hours, abandonment within 20 % in {}/{} hours.",
+        "Whole hours of the busy window, {:02}:00–{:02}:00: ASA within 20 % in {}/{} hours, abandonment within 20 % in {}/{} hours (service level: {}/{}).",
         w.start_s.div_ceil(3600),
         w.end_s / 3600,
         within(HourComparison::asa_error),
         in_busy.len(),
         within(HourComparison::abandon_error),
+        in_busy.len(),
+        within(HourComparison::service_level_error),
         in_busy.len()
     );
     writeln!(out, "{summary}")?;

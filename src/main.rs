@@ -143,14 +143,16 @@ struct CalibrateArgs {
     #[arg(long, value_name = "FILE")]
     out: Option<PathBuf>,
     /// Agents in the fitted scenario: those busy at some moment of an interval
-    /// (distinct), or the Erlang A count that reproduces the observed abandonment.
+    /// (distinct), the Erlang A count that reproduces the observed abandonment, or
+    /// (simulated; implies --day) the count with which the simulated day
+    /// reproduces each interval's observed abandonment.
     #[arg(long, value_enum)]
     staffing: Option<StaffingArg>,
     /// Fit the whole day of an average busy weekday (arrival profiles and a
     /// staffing plan per interval) instead of the stationary busy window.
     #[arg(long)]
     day: bool,
-    /// Simulate the fitted day (implies --day; staffing default erlang-a) and
+    /// Simulate the fitted day (implies --day; staffing default simulated) and
     /// compare it with the log hour by hour: offered calls, ASA, abandonment,
     /// service level.
     #[arg(long)]
@@ -159,9 +161,14 @@ struct CalibrateArgs {
     /// per KPI (SVG and PNG) into this folder.
     #[arg(long, value_name = "DIR", requires = "compare")]
     report: Option<PathBuf>,
-    /// With --compare: replications.
-    #[arg(long, short = 'r', default_value_t = 40)]
+    /// With --compare: replications (their seed is the scenario's, 1; the
+    /// simulated staffing is fitted on others, seed 2).
+    #[arg(long, short = 'r', default_value_t = 200)]
     replications: u32,
+    /// Keep the spans of service outages in the fit (by default they are found
+    /// and left out).
+    #[arg(long)]
+    keep_outages: bool,
     /// With --compare: worker threads (default: every core).
     #[arg(long, short = 't')]
     threads: Option<usize>,
@@ -175,6 +182,10 @@ enum StaffingArg {
     /// The Erlang A effective staffing that reproduces the observed abandonment
     /// (with --day: interval by interval).
     ErlangA,
+    /// Per interval of the day, the agents with which the simulated day
+    /// reproduces the observed abandonment: Erlang A refined by simulation
+    /// (implies --day).
+    Simulated,
     /// Agents busy on average ÷ 0.85 occupancy, rounded up.
     Occupancy,
 }
@@ -877,6 +888,7 @@ fn cmd_calibrate(args: CalibrateArgs) -> anyhow::Result<()> {
     let options = CalibrateOptions {
         interval_s: args.interval_min.saturating_mul(60),
         window_h: args.window_h,
+        outages: !args.keep_outages,
         ..CalibrateOptions::default()
     };
     let report = match calibrate::calibrate(&records, &options) {
@@ -902,16 +914,16 @@ fn cmd_calibrate(args: CalibrateArgs) -> anyhow::Result<()> {
     write!(out, "{skips}")?;
     writeln!(out)?;
     write!(out, "{report}")?;
-    let day = args.day || args.compare;
     let staffing = args.staffing.unwrap_or(if args.compare {
-        StaffingArg::ErlangA
+        StaffingArg::Simulated
     } else {
         StaffingArg::Distinct
     });
+    let day = args.day || args.compare || staffing == StaffingArg::Simulated;
     let options = ScenarioOptions {
         staffing: match staffing {
             StaffingArg::Distinct => StaffingRule::Distinct,
-            StaffingArg::ErlangA => StaffingRule::ErlangA,
+            StaffingArg::ErlangA | StaffingArg::Simulated => StaffingRule::ErlangA,
             StaffingArg::Occupancy => StaffingRule::Occupancy,
         },
         shape: if day {
@@ -922,7 +934,16 @@ fn cmd_calibrate(args: CalibrateArgs) -> anyhow::Result<()> {
         replications: args.replications,
         ..ScenarioOptions::default()
     };
-    let scenario = calibrate::to_scenario(&report, &options);
+    let mut scenario = calibrate::to_scenario(&report, &options);
+    if staffing == StaffingArg::Simulated {
+        let refine = calibrate::RefineOptions {
+            threads: args.threads,
+            ..calibrate::RefineOptions::default()
+        };
+        let refined = calibrate::refine_staffing(&mut scenario, &report, &refine)
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        writeln!(out, "\n{refined}")?;
+    }
     let problems = scenario.validate();
     if !problems.is_empty() {
         anyhow::bail!(
@@ -943,6 +964,10 @@ fn cmd_calibrate(args: CalibrateArgs) -> anyhow::Result<()> {
             ),
             StaffingArg::ErlangA => "the Erlang A staffing that reproduces the observed \
                                      abandonment"
+                .to_string(),
+            StaffingArg::Simulated => "the effective staffing: per interval,\nthe agents \
+                                       with which this day, simulated, reproduces the\n\
+                                       observed abandonment (Erlang A refined by simulation)"
                 .to_string(),
             StaffingArg::Occupancy => "the agents busy on average at 85 % occupancy".to_string(),
         };

@@ -267,3 +267,45 @@ fn calibrate_the_bank_log() {
     let o = ccsim(&["run", fitted.to_str().unwrap(), "-r", "2", "-q"]);
     assert!(o.status.success(), "{}", stderr(&o));
 }
+
+#[test]
+fn calibrate_compare_writes_the_report() {
+    let log = root().join("../shared/data/anonymous_bank_february_1999.tsv");
+    if !log.exists() {
+        eprintln!("skipping: {} is not available", log.display());
+        return;
+    }
+    // A fresh folder beside the scratch files (a rerun finds the last one).
+    let dir = scratch_path("calib-report.tmp").with_file_name("calib-report");
+    let _ = std::fs::remove_dir_all(&dir);
+    let o = ccsim(&[
+        "calibrate",
+        log.to_str().unwrap(),
+        "--compare",
+        "-r",
+        "20",
+        "--report",
+        dir.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    for needle in [
+        "1999-02-03 Wed: no call answered 12:51–13:19",
+        "Effective staffing by simulation (15 runs of 200 replications, seed 2)",
+        "Fitted day vs log, hour by hour: Mon/Tue/Wed/Thu/Sun (20 days pooled), 20 replications",
+        "Whole hours of the busy window, 09:00–16:00",
+    ] {
+        assert!(out.contains(needle), "{needle} in\n{out}");
+    }
+    for file in [
+        "compare.json",
+        "compare.csv",
+        "summary.md",
+        "asa.svg",
+        "abandonment.png",
+    ] {
+        assert!(dir.join(file).exists(), "{file}");
+    }
+    let md = std::fs::read_to_string(dir.join("summary.md")).unwrap();
+    assert!(md.contains("Avishai Mandelbaum"));
+}

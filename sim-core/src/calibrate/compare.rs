@@ -5,10 +5,11 @@ use serde::Serialize;
 use super::ObservedKpis;
 use crate::stats::RepResult;
 
-/// A simulated KPI over replications: mean and 95 % CI half-width.
+/// A simulated KPI over replications: estimate and 95 % CI half-width.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct Estimate {
-    /// Mean over the replications where the KPI is defined.
+    /// The estimate: a mean over replications, or for a ratio KPI the ratio of the
+    /// replications' totals.
     pub mean: f64,
     /// Half-width of the 95 % confidence interval (normal approximation;
     /// `NaN` with fewer than 2 replications).
@@ -16,6 +17,33 @@ pub struct Estimate {
 }
 
 impl Estimate {
+    /// The ratio of totals Σ `num` ÷ Σ `den` over replications, pooled as the log
+    /// pools its days (each call counts once, whichever replication it is in),
+    /// with the delta-method CI (the replications' residuals
+    /// `num − ratio × den`, scaled by the mean `den`). `NaN` when Σ `den` is 0.
+    fn ratio(num: &[f64], den: &[f64]) -> Estimate {
+        let n = num.len() as f64;
+        let (sn, sd) = (num.iter().sum::<f64>(), den.iter().sum::<f64>());
+        if sd.is_nan() || sd <= 0.0 {
+            return Estimate {
+                mean: f64::NAN,
+                half_width: f64::NAN,
+            };
+        }
+        let r = sn / sd;
+        let mean_den = sd / n;
+        let var = num
+            .iter()
+            .zip(den)
+            .map(|(x, y)| ((x - r * y) / mean_den).powi(2))
+            .sum::<f64>()
+            / (n - 1.0);
+        Estimate {
+            mean: r,
+            half_width: 1.96 * (var / n).sqrt(),
+        }
+    }
+
     fn of(xs: &[f64]) -> Estimate {
         let xs: Vec<f64> = xs.iter().copied().filter(|x| x.is_finite()).collect();
         let n = xs.len() as f64;
@@ -88,14 +116,16 @@ impl HourComparison {
 
 /// Compare replications `reps` of a day scenario starting at clock time
 /// `day_start_s` with `observed_hourly` (KPIs per clock hour from midnight, e.g.
-/// [`super::observed_by_interval`] with 3,600 s, pooled over `days` days), for
-/// every whole or partial clock hour the run covers. Simulated calls count in the
-/// hour they joined the queue.
+/// [`super::FitReport::observed`] with 3,600 s; offered calls per day divide by
+/// their `days`), for every whole or partial clock hour the run covers. Simulated
+/// calls count in the hour they joined the queue. ASA, abandonment and service
+/// level are pooled over the replications as the log's are over its days: total
+/// wait ÷ total answered, and so on (not the mean of each replication's ratio,
+/// which weighs a replication with few calls as much as one with many).
 pub fn compare_hourly(
     reps: &[RepResult],
     day_start_s: f64,
     observed_hourly: &[ObservedKpis],
-    days: u32,
 ) -> Vec<HourComparison> {
     let Some(first) = reps.first() else {
         return Vec::new();
@@ -109,49 +139,49 @@ pub fn compare_hourly(
     (h0..=h1)
         .map(|hour| {
             let mut offered = Vec::new();
-            let mut asa = Vec::new();
-            let mut aband = Vec::new();
-            let mut sl = Vec::new();
+            let mut answered = Vec::new();
+            let mut ended = Vec::new();
+            let mut abandoned = Vec::new();
+            let mut in_sl = Vec::new();
+            let mut waits = Vec::new();
             for r in reps {
-                let (mut o, mut a, mut ab, mut in_sl, mut wait) = (0u64, 0u64, 0u64, 0u64, 0.0);
+                let (mut o, mut a, mut ab, mut sl, mut wait) = (0u64, 0u64, 0u64, 0u64, 0.0);
                 for t in &r.intervals {
                     for (i, c) in t.iter().enumerate() {
                         if hour_of(i) == hour {
                             o += c.offered;
                             a += c.answered;
                             ab += c.abandoned;
-                            in_sl += c.answered_in_sl;
+                            sl += c.answered_in_sl;
                             wait += c.wait_sum_s;
                         }
                     }
                 }
-                let ended = (a + ab) as f64;
                 offered.push(o as f64);
-                asa.push(if a > 0 { wait / a as f64 } else { f64::NAN });
-                aband.push(if ended > 0.0 {
-                    ab as f64 / ended
-                } else {
-                    f64::NAN
-                });
-                sl.push(if ended > 0.0 {
-                    in_sl as f64 / ended
-                } else {
-                    f64::NAN
-                });
+                answered.push(a as f64);
+                ended.push((a + ab) as f64);
+                abandoned.push(ab as f64);
+                in_sl.push(sl as f64);
+                waits.push(wait);
             }
             let obs = observed_hourly.get(hour as usize);
             let get = |f: fn(&ObservedKpis) -> f64| obs.map_or(f64::NAN, f);
             HourComparison {
                 hour,
-                observed_offered: obs
-                    .map_or(f64::NAN, |o| o.offered as f64 / f64::from(days.max(1))),
+                observed_offered: obs.map_or(f64::NAN, |o| {
+                    if o.days > 0.0 {
+                        o.offered as f64 / o.days
+                    } else {
+                        f64::NAN
+                    }
+                }),
                 observed_asa_s: get(|o| o.asa_s),
                 observed_abandon_rate: get(|o| o.abandon_rate),
                 observed_service_level: get(|o| o.service_level),
                 offered: Estimate::of(&offered),
-                asa_s: Estimate::of(&asa),
-                abandon_rate: Estimate::of(&aband),
-                service_level: Estimate::of(&sl),
+                asa_s: Estimate::ratio(&waits, &answered),
+                abandon_rate: Estimate::ratio(&abandoned, &ended),
+                service_level: Estimate::ratio(&in_sl, &ended),
             }
         })
         .collect()

@@ -1,6 +1,9 @@
 //! Calibration: scenario parameters fitted to a real call log.
 //!
-//! From the [`CallRecord`]s of a log ([`crate::trace::log`]), [`calibrate`] estimates
+//! From the [`CallRecord`]s of a log ([`crate::trace::log`]), [`calibrate`] first
+//! finds the **service outages** (stretches when no call was answered while the
+//! IVR kept the callers) and leaves their spans out of everything below
+//! ([`outage`]); then it estimates
 //!
 //! * **arrival rates** per call type, weekday and interval of the day
 //!   ([`ArrivalProfile`]), counting the calls that reached the queue;
@@ -8,17 +11,24 @@
 //!   and Weibull fitted by maximum likelihood and compared by AIC, with KS
 //!   distances ([`fit`]);
 //! * **patience** per call type from censored waits: Kaplan–Meier, and exponential
-//!   and Weibull MLEs ([`survival`]);
+//!   and Weibull MLEs ([`survival`]); and whether it differs by hour of day
+//!   ([`PatienceByHour`]);
+//! * the **priority share** among the callers who queued;
 //! * **staffing** per weekday and interval, inferred from which agents were busy
 //!   ([`StaffingProfile`]);
 //! * a **busy window**: the busiest hours of the busy weekdays, with the rates,
 //!   staffing and observed KPIs there ([`BusyWindow`]).
 //!
 //! All of it is a [`FitReport`], whose `Display` prints the diagnostics, and which
-//! [`to_scenario`] turns into a [`Scenario`] the engine can run.
+//! [`to_scenario`] turns into a [`Scenario`] the engine can run. For the day
+//! scenario, [`refine_staffing`] fits the effective staffing per interval by
+//! simulation ([`effective`]); [`compare_hourly`] sets the simulated day against
+//! the log.
 
 pub mod compare;
+pub mod effective;
 pub mod fit;
+pub mod outage;
 pub mod profile;
 pub mod replay;
 pub mod survival;
@@ -30,10 +40,14 @@ use serde::Serialize;
 use crate::scenario::{AgentGroup, ArrivalProcess, CallType, Scenario, TimeDist};
 use crate::trace::{CallRecord, Outcome, Weekday};
 pub use compare::{Estimate, HourComparison, compare_hourly, relative_error};
+pub use effective::{
+    IntervalStaffing, RefineError, RefineOptions, StaffingRefinement, refine_staffing,
+};
 pub use fit::{DurationFit, Family, FitRow, fit_durations};
+pub use outage::{Outage, find_outages};
 pub use profile::{ArrivalProfile, DaySpan, StaffingProfile};
 pub use replay::{TraceUse, apply_trace, trace_calls};
-pub use survival::{CensoredFit, KaplanMeier, PatienceFit, fit_patience};
+pub use survival::{CensoredFit, KaplanMeier, PatienceByHour, PatienceFit, fit_patience};
 
 /// What to fit, and how.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -48,6 +62,9 @@ pub struct CalibrateOptions {
     pub busy_day_share: f64,
     /// Service-level threshold for the observed KPIs, seconds. Default 20.
     pub service_level_s: f64,
+    /// Find service outages and leave their spans out of every fit and of the
+    /// observed KPIs ([`outage`]). Default true.
+    pub outages: bool,
 }
 
 impl Default for CalibrateOptions {
@@ -57,6 +74,7 @@ impl Default for CalibrateOptions {
             window_h: 8.0,
             busy_day_share: 0.5,
             service_level_s: 20.0,
+            outages: true,
         }
     }
 }
@@ -100,13 +118,21 @@ pub struct CallTypeFit {
     pub ivr: Option<DurationFit>,
     /// Patience, from the callers who queued.
     pub patience: PatienceFit,
-    /// Share of its calls that reached the queue with priority 2 (high priority).
+    /// Share of its callers who waited in queue that had priority 2 (high
+    /// priority). Priority only matters to callers who wait, and the bank log
+    /// records it only for them: its PS calls answered at once all carry
+    /// priority 0, those that queued 0 (2 %), 1 (34 %) or 2 (64 %). Among all
+    /// calls that reached the queue the share would be understated by the share
+    /// answered at once.
     pub priority_share: f64,
 }
 
 /// KPIs observed in the log, computed as the simulator defines them.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ObservedKpis {
+    /// Days pooled: each day counts with the share of the span that no outage
+    /// leaves out.
+    pub days: f64,
     /// Calls that reached the queue.
     pub offered: u64,
     /// Served.
@@ -195,6 +221,41 @@ pub struct FitReport {
     /// KPIs observed per interval of the day on the busy window's weekdays, all
     /// their days pooled (index = interval of arrival from midnight).
     pub observed_by_interval: Vec<ObservedKpis>,
+    /// Service outages found in the log, whose spans every fit leaves out (empty
+    /// when [`CalibrateOptions::outages`] is off).
+    pub outages: Vec<Outage>,
+    /// Whether patience differs by hour of day on the busy weekdays: for all call
+    /// types together and each type with at least 100 abandons there, over the
+    /// busy window's clock hours and over the whole day.
+    pub patience_by_hour: Vec<HourlyPatience>,
+}
+
+/// One [`PatienceByHour`] test of a [`FitReport`].
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct HourlyPatience {
+    /// The call type (`None`: all together).
+    pub call_type: Option<String>,
+    /// First clock hour.
+    pub from_h: u32,
+    /// End clock hour (exclusive).
+    pub to_h: u32,
+    /// The test.
+    pub test: PatienceByHour,
+}
+
+impl FitReport {
+    /// The KPIs observed per interval of `interval_s` (3,600: per clock hour) on the
+    /// busy window's weekdays, as [`observed_by_interval`] with this report's
+    /// service-level threshold and outages.
+    pub fn observed(&self, records: &[CallRecord], interval_s: u32) -> Vec<ObservedKpis> {
+        observed_by_interval(
+            records,
+            &self.window.weekdays,
+            interval_s,
+            self.options.service_level_s,
+            &self.outages,
+        )
+    }
 }
 
 /// The longest log [`calibrate`] accepts, in days (ten years).
@@ -224,6 +285,16 @@ pub fn calibrate(
     if days.len() > MAX_DAYS {
         return Err(CalibrateError::TooManyDays(days.len()));
     }
+    let outages = if options.outages {
+        find_outages(&owned, interval_s)
+    } else {
+        Vec::new()
+    };
+    // Every fit below sees the calls outside the outages' spans only.
+    let owned: Vec<CallRecord> = owned
+        .into_iter()
+        .filter(|r| !outage::excluded(&outages, r.day, r.arrival_s))
+        .collect();
 
     // Call types, busiest first.
     let mut names: Vec<(String, u64)> = Vec::new();
@@ -258,7 +329,10 @@ pub fn calibrate(
                 ivr: fit_durations(&ivr),
                 patience: fit_patience(&waits, &abandoned),
                 priority_share: {
-                    let q: Vec<&&CallRecord> = of.iter().filter(|r| r.reached_queue()).collect();
+                    let q: Vec<&&CallRecord> = of
+                        .iter()
+                        .filter(|r| r.queued && r.reached_queue())
+                        .collect();
                     if q.is_empty() {
                         0.0
                     } else {
@@ -269,15 +343,17 @@ pub fn calibrate(
         })
         .collect();
 
-    let arrivals = ArrivalProfile::fit(&owned, &type_names, &days, interval_s);
-    let staffing = StaffingProfile::fit(&owned, &days, interval_s);
-    let window = busy_window(&owned, &arrivals, staffing.as_ref(), options);
+    let arrivals = ArrivalProfile::fit(&owned, &type_names, &days, interval_s, &outages);
+    let staffing = StaffingProfile::fit(&owned, &days, interval_s, &outages);
+    let window = busy_window(&owned, &arrivals, staffing.as_ref(), options, &outages);
     let observed_by_interval = observed_by_interval(
         &owned,
         &window.weekdays,
         interval_s,
         options.service_level_s,
+        &outages,
     );
+    let patience_by_hour = hourly_patience(&owned, &type_names, &window);
     Ok(FitReport {
         options: options.clone(),
         call_types,
@@ -285,7 +361,65 @@ pub fn calibrate(
         staffing,
         window,
         observed_by_interval,
+        outages,
+        patience_by_hour,
     })
+}
+
+/// The [`FitReport::patience_by_hour`] tests.
+fn hourly_patience(
+    records: &[CallRecord],
+    type_names: &[String],
+    window: &BusyWindow,
+) -> Vec<HourlyPatience> {
+    let queued: Vec<&CallRecord> = records
+        .iter()
+        .filter(|r| r.queued && r.reached_queue() && window.weekdays.contains(&r.day.weekday()))
+        .collect();
+    let mut groups: Vec<Option<&String>> = vec![None];
+    groups.extend(
+        type_names
+            .iter()
+            .filter(|t| {
+                queued
+                    .iter()
+                    .filter(|r| r.call_type == **t && r.outcome == Outcome::Abandoned)
+                    .count()
+                    >= 100
+            })
+            .map(Some),
+    );
+    let spans = [
+        (window.start_s.div_ceil(3600), window.end_s / 3600),
+        (0, 24),
+    ];
+    let mut out = Vec::new();
+    for t in groups {
+        for &(from_h, to_h) in &spans {
+            let test = PatienceByHour::fit(
+                queued
+                    .iter()
+                    .filter(|r| t.is_none_or(|t| r.call_type == *t))
+                    .map(|r| {
+                        (
+                            (r.arrival_s / 3600.0) as u32,
+                            r.wait_s,
+                            r.outcome == Outcome::Abandoned,
+                        )
+                    })
+                    .filter(|(h, _, _)| (from_h..to_h).contains(h)),
+            );
+            if let Some(test) = test {
+                out.push(HourlyPatience {
+                    call_type: t.cloned(),
+                    from_h,
+                    to_h,
+                    test,
+                });
+            }
+        }
+    }
+    out
 }
 
 fn busy_window(
@@ -293,6 +427,7 @@ fn busy_window(
     arrivals: &ArrivalProfile,
     staffing: Option<&StaffingProfile>,
     options: &CalibrateOptions,
+    outages: &[Outage],
 ) -> BusyWindow {
     let n = arrivals.intervals();
     let per_day: Vec<f64> = Weekday::ALL.iter().map(|&w| arrivals.per_day(w)).collect();
@@ -310,53 +445,47 @@ fn busy_window(
         .iter()
         .map(|w| arrivals.days.per_weekday[w.index()])
         .sum();
-    // Calls per interval over the busy weekdays; the window with the most calls.
-    let per_interval: Vec<u64> = (0..n)
+    // Mean calls per hour of each interval over the busy weekdays; the window with
+    // the most calls.
+    let per_interval: Vec<f64> = (0..n)
         .map(|i| {
-            arrivals
-                .counts
-                .iter()
-                .map(|c| weekdays.iter().map(|w| c[w.index()][i]).sum::<u64>())
+            (0..arrivals.call_types.len())
+                .map(|t| arrivals.pooled_per_hour(t, &weekdays, i))
+                .filter(|x| x.is_finite())
                 .sum()
         })
         .collect();
     let len =
         ((options.window_h * 3600.0 / f64::from(options.interval_s)).round() as usize).clamp(1, n);
-    let start = (0..=n - len)
-        .max_by_key(|&s| {
-            // Earliest start on ties: max_by_key keeps the last maximum, so rank
-            // earlier starts higher on equal sums.
-            (per_interval[s..s + len].iter().sum::<u64>(), n - s)
-        })
-        .unwrap_or(0);
-    let hours = len as f64 * f64::from(options.interval_s) / 3600.0;
+    // Earliest start on ties (the first maximum of the window sums).
+    let mut start = 0;
+    let mut best = f64::NEG_INFINITY;
+    for s in 0..=n - len {
+        let sum: f64 = per_interval[s..s + len].iter().sum();
+        if sum > best {
+            (start, best) = (s, sum);
+        }
+    }
     let per_hour: Vec<f64> = (0..arrivals.call_types.len())
         .map(|t| {
-            let calls: u64 = weekdays
-                .iter()
-                .map(|w| {
-                    arrivals.counts[t][w.index()][start..start + len]
-                        .iter()
-                        .sum::<u64>()
-                })
-                .sum();
-            if days == 0 {
+            let rates: Vec<f64> = (start..start + len)
+                .map(|i| arrivals.pooled_per_hour(t, &weekdays, i))
+                .filter(|x| x.is_finite())
+                .collect();
+            if rates.is_empty() {
                 0.0
             } else {
-                calls as f64 / (f64::from(days) * hours)
+                rates.iter().sum::<f64>() / rates.len() as f64
             }
         })
         .collect();
     let staffing_mean = |pick: &dyn Fn(&StaffingProfile) -> &[Vec<f64>; 7]| {
         staffing.map(|s| {
-            let total: f64 = weekdays
-                .iter()
-                .map(|w| {
-                    f64::from(arrivals.days.per_weekday[w.index()])
-                        * pick(s)[w.index()][start..start + len].iter().sum::<f64>()
-                })
-                .sum();
-            total / (f64::from(days.max(1)) * len as f64)
+            let means: Vec<f64> = (start..start + len)
+                .map(|i| pooled_staffing(pick(s), arrivals, &weekdays, i))
+                .filter(|x| x.is_finite())
+                .collect();
+            means.iter().sum::<f64>() / means.len().max(1) as f64
         })
     };
     let start_s = start as u32 * options.interval_s;
@@ -370,7 +499,11 @@ fn busy_window(
                 && r.arrival_s < f64::from(end_s)
         })
         .collect();
-    let observed = observed_kpis(&in_window, options.service_level_s);
+    let mut observed = observed_kpis(&in_window, options.service_level_s);
+    observed.days =
+        arrivals
+            .days
+            .pooled_days(&weekdays, outages, f64::from(start_s), f64::from(end_s));
     let rate: f64 = per_hour.iter().sum();
     let (waits, abandons) = in_window
         .iter()
@@ -400,6 +533,29 @@ fn busy_window(
         end_s,
         per_hour,
     }
+}
+
+/// A staffing measure (`distinct` or `busy` of a [`StaffingProfile`]) in interval
+/// `i`, the mean over the days of `weekdays` whose interval is in the fit (`NaN`
+/// without any).
+fn pooled_staffing(
+    per_weekday: &[Vec<f64>; 7],
+    arrivals: &ArrivalProfile,
+    weekdays: &[Weekday],
+    i: usize,
+) -> f64 {
+    let days: u32 = weekdays
+        .iter()
+        .map(|w| arrivals.days_in[w.index()][i])
+        .sum();
+    if days == 0 {
+        return f64::NAN;
+    }
+    weekdays
+        .iter()
+        .map(|w| f64::from(arrivals.days_in[w.index()][i]) * per_weekday[w.index()][i])
+        .sum::<f64>()
+        / f64::from(days)
 }
 
 fn erlang_a_match(
@@ -445,37 +601,73 @@ fn erlang_a_match(
 }
 
 /// The KPIs observed in each interval of `interval_s` from midnight, over the
-/// calls that reached the queue on `weekdays` (all their days pooled).
+/// calls that reached the queue on `weekdays` (all their days pooled), leaving out
+/// the calls that arrived in the spans of `outages` (see also
+/// [`FitReport::observed`]).
 pub fn observed_by_interval(
     records: &[CallRecord],
     weekdays: &[Weekday],
     interval_s: u32,
     sl_s: f64,
+    outages: &[Outage],
 ) -> Vec<ObservedKpis> {
     let n = (86_400 / interval_s.max(1)) as usize;
     let mut buckets: Vec<Vec<&CallRecord>> = vec![Vec::new(); n];
     for r in records {
-        if r.reached_queue() && weekdays.contains(&r.day.weekday()) {
+        if r.reached_queue()
+            && weekdays.contains(&r.day.weekday())
+            && !outage::excluded(outages, r.day, r.arrival_s)
+        {
             let i = ((r.arrival_s / f64::from(interval_s)) as usize).min(n - 1);
             buckets[i].push(r);
         }
     }
-    buckets.iter().map(|b| observed_kpis(b, sl_s)).collect()
+    let span = DaySpan::of(records);
+    let len = f64::from(interval_s);
+    buckets
+        .iter()
+        .enumerate()
+        .map(|(i, b)| {
+            let mut k = observed_kpis(b, sl_s);
+            k.days = span.as_ref().map_or(0.0, |s| {
+                s.pooled_days(weekdays, outages, i as f64 * len, (i + 1) as f64 * len)
+            });
+            k
+        })
+        .collect()
 }
 
 /// Sub-intervals of a day scenario's staffing plan per interval when the Erlang A
 /// staffing is fractional (6: 5 minutes for 30-minute intervals).
 pub const STAFFING_SUBSTEPS: usize = 6;
 
+/// Fractional agent counts per interval as a plan of `sub` steps per interval:
+/// each step has the floor or the ceiling, the steps with one agent more spread
+/// evenly, so the interval's mean is the level to 1/`sub` of an agent (at least
+/// one agent throughout).
+pub(crate) fn realize_levels(levels: &[f64], sub: usize) -> Vec<u32> {
+    levels
+        .iter()
+        .flat_map(|&c| {
+            let (lo, f) = (c.floor(), c.fract());
+            let high = (f * sub as f64).round() as usize;
+            (0..sub).map(move |j| {
+                let up = (j + 1) * high / sub > j * high / sub;
+                (lo as u32 + u32::from(up)).max(1)
+            })
+        })
+        .collect()
+}
+
 /// The fractional number of agents with which Erlang A (M/M/c+M) gives the
 /// abandonment `target`: linear interpolation between the integer counts that
 /// bracket it (`None` if no count reaches it, or the inputs are degenerate).
-fn erlang_a_fractional(
+pub(crate) fn erlang_a_fractional(
     calls_per_hour: f64,
     aht_s: f64,
     patience_s: f64,
     target: f64,
-    options: &ScenarioOptions,
+    sl_s: f64,
 ) -> Option<f64> {
     if !(calls_per_hour > 0.0 && aht_s > 0.0 && target.is_finite()) {
         return None;
@@ -487,7 +679,7 @@ fn erlang_a_fractional(
             aht_s,
             agents,
             patience_s: Some(patience_s),
-            sl_s: options.service_level_s,
+            sl_s,
         })
         .ok()
         .map(|k| k.abandon_rate)
@@ -522,6 +714,7 @@ fn observed_kpis(records: &[&CallRecord], sl_s: f64) -> ObservedKpis {
     let ended = a + abandoned as f64;
     let ratio = |x: f64, d: f64| if d > 0.0 { x / d } else { f64::NAN };
     ObservedKpis {
+        days: f64::NAN,
         offered: records.len() as u64,
         answered: answered.len() as u64,
         abandoned,
@@ -578,7 +771,8 @@ pub enum StaffingRule {
     Distinct,
     /// The Erlang A effective staffing ([`ErlangAMatch`]), which reproduces the
     /// observed abandonment; falls back to `Distinct` where there is none. In a
-    /// day scenario: matched interval by interval.
+    /// day scenario: matched interval by interval, the starting point of
+    /// [`refine_staffing`].
     ErlangA,
     /// Agents busy on average ÷ [`ScenarioOptions::target_occupancy`], rounded up.
     Occupancy,
@@ -719,20 +913,16 @@ pub fn to_scenario(report: &FitReport, options: &ScenarioOptions) -> Scenario {
 ///     observed AHT, the window's pooled exponential patience) whose abandonment is
 ///     closest to the interval's observed abandonment; `Distinct` where that
 ///     cannot be matched. This is the effective staffing: the log omits the
-///     after-call work and breaks that make `Distinct` overstate it.
+///     after-call work and breaks that make `Distinct` overstate it. Erlang A is
+///     not the simulated model, though: [`refine_staffing`] corrects the plan so
+///     that the simulated day reproduces each interval's abandonment.
 pub fn to_day_scenario(report: &FitReport, options: &ScenarioOptions) -> Scenario {
     let w = &report.window;
     let a = &report.arrivals;
     let n = a.intervals();
-    let interval_h = f64::from(a.interval_s) / 3600.0;
-    let days = f64::from(w.days.max(1));
     let rate = |t: usize, i: usize| -> f64 {
-        w.weekdays
-            .iter()
-            .map(|d| a.counts[t][d.index()][i])
-            .sum::<u64>() as f64
-            / days
-            / interval_h
+        let r = a.pooled_per_hour(t, &w.weekdays, i);
+        if r.is_finite() { r } else { 0.0 }
     };
     let total: Vec<f64> = (0..n)
         .map(|i| (0..a.call_types.len()).map(|t| rate(t, i)).sum())
@@ -777,22 +967,19 @@ pub fn to_day_scenario(report: &FitReport, options: &ScenarioOptions) -> Scenari
         total[i] * aht / 3600.0
     };
     let distinct = |i: usize| -> Option<f64> {
-        report.staffing.as_ref().map(|s| {
-            w.weekdays
-                .iter()
-                .map(|d| f64::from(a.days.per_weekday[d.index()]) * s.distinct[d.index()][i])
-                .sum::<f64>()
-                / days
-        })
+        report
+            .staffing
+            .as_ref()
+            .map(|s| pooled_staffing(&s.distinct, a, &w.weekdays, i))
+            .filter(|x| x.is_finite())
     };
     let busy = |i: usize| -> f64 {
-        report.staffing.as_ref().map_or(load(i), |s| {
-            w.weekdays
-                .iter()
-                .map(|d| f64::from(a.days.per_weekday[d.index()]) * s.busy[d.index()][i])
-                .sum::<f64>()
-                / days
-        })
+        report
+            .staffing
+            .as_ref()
+            .map(|s| pooled_staffing(&s.busy, a, &w.weekdays, i))
+            .filter(|x| x.is_finite())
+            .unwrap_or_else(|| load(i))
     };
     let patience_s = w.erlang_a.as_ref().map(|m| m.patience_s);
     // Agents per interval; Erlang A gives a fractional count, realised below as a
@@ -815,7 +1002,13 @@ pub fn to_day_scenario(report: &FitReport, options: &ScenarioOptions) -> Scenari
                     patience_s
                         .filter(|_| o.abandoned > 0)
                         .and_then(|p| {
-                            erlang_a_fractional(total[i], aht, p, o.abandon_rate, options)
+                            erlang_a_fractional(
+                                total[i],
+                                aht,
+                                p,
+                                o.abandon_rate,
+                                options.service_level_s,
+                            )
                         })
                         .unwrap_or(by_distinct)
                 }
@@ -824,18 +1017,7 @@ pub fn to_day_scenario(report: &FitReport, options: &ScenarioOptions) -> Scenari
         .collect();
     let fractional = levels.iter().any(|c| c.fract() != 0.0);
     let sub = if fractional { STAFFING_SUBSTEPS } else { 1 };
-    let counts: Vec<u32> = levels
-        .iter()
-        .flat_map(|&c| {
-            let (lo, f) = (c.floor(), c.fract());
-            let high = (f * sub as f64).round() as usize;
-            // Spread the `high` sub-intervals with one agent more evenly.
-            (0..sub).map(move |j| {
-                let up = (j + 1) * high / sub > j * high / sub;
-                (lo as u32 + u32::from(up)).max(1)
-            })
-        })
-        .collect();
+    let counts = realize_levels(&levels, sub);
 
     let days_s: Vec<&str> = w.weekdays.iter().map(|d| d.short()).collect();
     let start_s = first as u32 * a.interval_s;
@@ -919,25 +1101,61 @@ impl fmt::Display for FitReport {
             "Intervals of {} min. Arrivals count the calls that reached the queue (served or abandoned).",
             a.interval_s / 60
         )?;
+        if !self.options.outages {
+            writeln!(
+                f,
+                "Service outages: not looked for; every call is in the fit."
+            )?;
+        } else {
+            if self.outages.is_empty() {
+                writeln!(f, "No service outage found.")?;
+            } else {
+                writeln!(
+                    f,
+                    "\nService outages (no call answered for ≥ {:.0} min while calls kept coming, most ending in the IVR); their spans, with {:.0} min of recovery, are left out of every fit and of the observed KPIs:",
+                    outage::OUTAGE_MIN_GAP_S / 60.0,
+                    outage::OUTAGE_RECOVERY_S / 60.0
+                )?;
+                for o in &self.outages {
+                    writeln!(
+                        f,
+                        "  {} {}: no call answered {}–{}, {} calls arrived, {} ended in the IVR; left out {}–{}",
+                        o.day,
+                        o.day.weekday().short(),
+                        hhmm(o.from_s as u32),
+                        hhmm(o.to_s as u32),
+                        o.arrivals,
+                        o.ivr_only,
+                        hhmm(o.excluded_from_s),
+                        hhmm(o.excluded_to_s)
+                    )?;
+                }
+            }
+        }
 
         writeln!(f, "\nCalls per type")?;
         writeln!(
             f,
-            "  {:<10} {:>8} {:>8} {:>10} {:>9} {:>10}",
-            "type", "calls", "served", "abandoned", "IVR only", "abandon %"
+            "  {:<10} {:>8} {:>8} {:>10} {:>9} {:>10} {:>10}",
+            "type", "calls", "served", "abandoned", "IVR only", "abandon %", "priority"
         )?;
         for c in &self.call_types {
             writeln!(
                 f,
-                "  {:<10} {:>8} {:>8} {:>10} {:>9} {:>10}",
+                "  {:<10} {:>8} {:>8} {:>10} {:>9} {:>10} {:>10}",
                 c.name,
                 c.calls,
                 c.served,
                 c.abandoned,
                 c.ivr_only,
-                pct(c.abandoned as f64 / (c.served + c.abandoned).max(1) as f64)
+                pct(c.abandoned as f64 / (c.served + c.abandoned).max(1) as f64),
+                pct(c.priority_share)
             )?;
         }
+        writeln!(
+            f,
+            "  (priority: share of the callers who queued that had priority 2, served ahead)"
+        )?;
 
         writeln!(
             f,
@@ -1069,6 +1287,22 @@ impl fmt::Display for FitReport {
         )?;
         for c in &self.call_types {
             write!(f, "  {}: {}", c.name, c.patience)?;
+        }
+        if !self.patience_by_hour.is_empty() {
+            writeln!(
+                f,
+                "\nPatience by hour of day on the busy weekdays (exponential MLE per clock hour of arrival; likelihood-ratio test of one patience for all those hours)"
+            )?;
+            for h in &self.patience_by_hour {
+                writeln!(
+                    f,
+                    "  {} {:02}–{:02}: {}",
+                    h.call_type.as_deref().unwrap_or("all types"),
+                    h.from_h,
+                    h.to_h,
+                    h.test
+                )?;
+            }
         }
         Ok(())
     }

@@ -7,6 +7,7 @@
 
 use serde::Serialize;
 
+use super::outage::Outage;
 use crate::trace::{CallRecord, Date, Outcome, Weekday};
 
 /// The days a log covers, per weekday.
@@ -49,6 +50,58 @@ impl DaySpan {
         self.index(self.last) + 1
     }
 
+    /// The date of day number `index` (0 = `first`).
+    pub fn date(&self, index: usize) -> Date {
+        Date::from_days_since_epoch(self.first.days_since_epoch() + index as i64)
+    }
+
+    /// Per weekday and interval of `interval_s`, the days whose interval is in the
+    /// fit: every day of that weekday but those whose interval an outage leaves out.
+    pub fn days_in(&self, outages: &[Outage], interval_s: u32) -> [Vec<u32>; 7] {
+        let n = (86_400 / interval_s) as usize;
+        let mut out: [Vec<u32>; 7] = std::array::from_fn(|w| vec![self.per_weekday[w]; n]);
+        for d in 0..self.len() {
+            let day = self.date(d);
+            for (i, slot) in out[day.weekday().index()].iter_mut().enumerate() {
+                if outages
+                    .iter()
+                    .any(|o| o.excludes_interval(day, i, interval_s))
+                {
+                    *slot -= 1;
+                }
+            }
+        }
+        out
+    }
+
+    /// Days of `weekdays` pooled over the span `[from_s, to_s)` of the day: each day
+    /// counts with the share of the span that no outage leaves out.
+    pub fn pooled_days(
+        &self,
+        weekdays: &[Weekday],
+        outages: &[Outage],
+        from_s: f64,
+        to_s: f64,
+    ) -> f64 {
+        let days: u32 = weekdays.iter().map(|w| self.per_weekday[w.index()]).sum();
+        let len = to_s - from_s;
+        if len <= 0.0 {
+            return f64::from(days);
+        }
+        let lost: f64 = outages
+            .iter()
+            .filter(|o| {
+                weekdays.contains(&o.day.weekday()) && o.day >= self.first && o.day <= self.last
+            })
+            .map(|o| {
+                let overlap =
+                    to_s.min(f64::from(o.excluded_to_s)) - from_s.max(f64::from(o.excluded_from_s));
+                overlap.max(0.0) / len
+            })
+            .sum();
+        f64::from(days) - lost
+    }
+
     /// Whether the span is empty (never: a span has at least one day).
     pub fn is_empty(&self) -> bool {
         false
@@ -62,24 +115,33 @@ pub struct ArrivalProfile {
     pub interval_s: u32,
     /// Call types, in the order of `counts`.
     pub call_types: Vec<String>,
-    /// `counts[type][weekday][interval]`: calls over all days of that weekday.
+    /// `counts[type][weekday][interval]`: calls over all days of that weekday
+    /// (outside the spans outages leave out).
     pub counts: Vec<[Vec<u64>; 7]>,
     /// The days covered.
     pub days: DaySpan,
+    /// `days_in[weekday][interval]`: the days of that weekday whose interval is in
+    /// the fit ([`DaySpan::days_in`]); the means divide by it.
+    pub days_in: [Vec<u32>; 7],
 }
 
 impl ArrivalProfile {
     /// Count the calls that reached the queue (served or abandoned), by the interval
-    /// of their arrival. `call_types` fixes the order.
+    /// of their arrival, leaving out the spans of `outages`. `call_types` fixes the
+    /// order.
     pub fn fit(
         records: &[CallRecord],
         call_types: &[String],
         days: &DaySpan,
         interval_s: u32,
+        outages: &[Outage],
     ) -> ArrivalProfile {
         let n = (86_400 / interval_s) as usize;
         let mut counts = vec![std::array::from_fn(|_| vec![0u64; n]); call_types.len()];
-        for r in records.iter().filter(|r| r.reached_queue()) {
+        for r in records
+            .iter()
+            .filter(|r| r.reached_queue() && !super::outage::excluded(outages, r.day, r.arrival_s))
+        {
             if let Some(t) = call_types.iter().position(|c| *c == r.call_type) {
                 let i = ((r.arrival_s / f64::from(interval_s)) as usize).min(n - 1);
                 counts[t][r.day.weekday().index()][i] += 1;
@@ -90,6 +152,7 @@ impl ArrivalProfile {
             call_types: call_types.to_vec(),
             counts,
             days: days.clone(),
+            days_in: days.days_in(outages, interval_s),
         }
     }
 
@@ -101,13 +164,18 @@ impl ArrivalProfile {
     /// Mean calls per hour of call type `t` in interval `i` of weekday `w`, over
     /// the days of that weekday (`NaN` if the log has none).
     pub fn per_hour(&self, t: usize, w: Weekday, i: usize) -> f64 {
-        let days = self.days.per_weekday[w.index()];
+        self.pooled_per_hour(t, &[w], i)
+    }
+
+    /// Mean calls per hour of call type `t` in interval `i`, over the days of all
+    /// `weekdays` together (`NaN` if the log has none).
+    pub fn pooled_per_hour(&self, t: usize, weekdays: &[Weekday], i: usize) -> f64 {
+        let days: u32 = weekdays.iter().map(|w| self.days_in[w.index()][i]).sum();
         if days == 0 {
             return f64::NAN;
         }
-        self.counts[t][w.index()][i] as f64
-            / f64::from(days)
-            / (f64::from(self.interval_s) / 3600.0)
+        let calls: u64 = weekdays.iter().map(|w| self.counts[t][w.index()][i]).sum();
+        calls as f64 / f64::from(days) / (f64::from(self.interval_s) / 3600.0)
     }
 
     /// Mean calls per hour of all types together.
@@ -119,16 +187,14 @@ impl ArrivalProfile {
 
     /// Mean calls per day of weekday `w`, all types together.
     pub fn per_day(&self, w: Weekday) -> f64 {
-        let days = self.days.per_weekday[w.index()];
-        if days == 0 {
+        if self.days.per_weekday[w.index()] == 0 {
             return f64::NAN;
         }
-        let total: u64 = self
-            .counts
-            .iter()
-            .map(|c| c[w.index()].iter().sum::<u64>())
-            .sum();
-        total as f64 / f64::from(days)
+        let hours = f64::from(self.interval_s) / 3600.0;
+        (0..self.intervals())
+            .map(|i| self.total_per_hour(w, i) * hours)
+            .filter(|x| x.is_finite())
+            .sum()
     }
 }
 
@@ -158,7 +224,14 @@ pub struct StaffingProfile {
 
 impl StaffingProfile {
     /// The profile of the served calls that name an agent; `None` if none does.
-    pub fn fit(records: &[CallRecord], days: &DaySpan, interval_s: u32) -> Option<StaffingProfile> {
+    /// Intervals that `outages` leave out are not counted, and the means are over
+    /// the days left ([`DaySpan::days_in`]).
+    pub fn fit(
+        records: &[CallRecord],
+        days: &DaySpan,
+        interval_s: u32,
+        outages: &[Outage],
+    ) -> Option<StaffingProfile> {
         use std::collections::{HashMap, HashSet};
         let n = (86_400 / interval_s) as usize;
         let len = f64::from(interval_s);
@@ -193,14 +266,20 @@ impl StaffingProfile {
         if names.is_empty() {
             return None;
         }
+        let days_in = days.days_in(outages, interval_s);
         let mut distinct: [Vec<f64>; 7] = std::array::from_fn(|_| vec![0.0; n]);
         let mut mean_busy: [Vec<f64>; 7] = std::array::from_fn(|_| vec![0.0; n]);
         for d in 0..days.len() {
-            let w = Date::from_days_since_epoch(days.first.days_since_epoch() + d as i64)
-                .weekday()
-                .index();
-            let k = f64::from(days.per_weekday[w]);
+            let date = days.date(d);
+            let w = date.weekday().index();
             for i in 0..n {
+                if outages
+                    .iter()
+                    .any(|o| o.excludes_interval(date, i, interval_s))
+                {
+                    continue;
+                }
+                let k = f64::from(days_in[w][i]);
                 distinct[w][i] += seen[d * n + i].len() as f64 / k;
                 mean_busy[w][i] += busy[d * n + i] / len / k;
             }

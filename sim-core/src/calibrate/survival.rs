@@ -198,6 +198,79 @@ pub fn fit_patience(waits: &[f64], abandoned: &[bool]) -> PatienceFit {
     }
 }
 
+/// Whether patience differs by hour of day: the exponential patience MLE per
+/// clock hour (total wait of the callers who queued in it ÷ their abandons) and
+/// the likelihood-ratio test of one patience for all those hours.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PatienceByHour {
+    /// Per clock hour with at least one abandon: (hour, abandons, total wait in
+    /// seconds of the callers who queued).
+    pub hours: Vec<(u32, u64, f64)>,
+    /// The likelihood-ratio statistic, 2 (ln L(a patience per hour) − ln L(one)).
+    pub lr: f64,
+    /// Its degrees of freedom (hours − 1).
+    pub df: usize,
+    /// P(χ²(df) ≥ lr): small when one patience for all hours does not fit.
+    pub p_value: f64,
+}
+
+impl PatienceByHour {
+    /// From the callers who queued: (clock hour of arrival, wait in seconds,
+    /// whether they abandoned). `None` with fewer than two hours with abandons.
+    pub fn fit(callers: impl IntoIterator<Item = (u32, f64, bool)>) -> Option<PatienceByHour> {
+        let mut by_hour: std::collections::BTreeMap<u32, (u64, f64)> = Default::default();
+        for (h, w, a) in callers {
+            let e = by_hour.entry(h).or_default();
+            e.0 += u64::from(a);
+            e.1 += w;
+        }
+        let hours: Vec<(u32, u64, f64)> = by_hour
+            .into_iter()
+            .filter(|(_, (d, w))| *d > 0 && *w > 0.0)
+            .map(|(h, (d, w))| (h, d, w))
+            .collect();
+        if hours.len() < 2 {
+            return None;
+        }
+        // The exponential log-likelihood at its maximum: −d ln(W/d) − d.
+        let ll = |d: f64, w: f64| -d * (w / d).ln() - d;
+        let (d, w) = hours
+            .iter()
+            .fold((0.0, 0.0), |(d, w), h| (d + h.1 as f64, w + h.2));
+        let lr =
+            (2.0 * (hours.iter().map(|h| ll(h.1 as f64, h.2)).sum::<f64>() - ll(d, w))).max(0.0);
+        let df = hours.len() - 1;
+        Some(PatienceByHour {
+            p_value: crate::special::gamma_q(df as f64 / 2.0, lr / 2.0),
+            hours,
+            lr,
+            df,
+        })
+    }
+}
+
+impl fmt::Display for PatienceByHour {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let per: Vec<String> = self
+            .hours
+            .iter()
+            .map(|(h, d, w)| format!("{h:02} {:.0}", w / *d as f64))
+            .collect();
+        let p = if self.p_value < 0.001 {
+            "p < 0.001".to_string()
+        } else {
+            format!("p = {:.3}", self.p_value)
+        };
+        write!(
+            f,
+            "{} s; one patience for all: LR {:.1} on {} df, {p}",
+            per.join(", "),
+            self.lr,
+            self.df
+        )
+    }
+}
+
 impl fmt::Display for PatienceFit {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(
@@ -335,6 +408,31 @@ mod tests {
             panic!()
         };
         assert!((shape - 1.0).abs() < 0.06, "{shape}");
+    }
+
+    #[test]
+    fn the_hourly_patience_test_tells_one_patience_from_two() {
+        // Six hours of 2,000 callers each; patience mean 120 s in every hour, then
+        // 120 s in three hours and 160 s in the other three.
+        let by_hour = |means: [f64; 6], seed| {
+            let mut out = Vec::new();
+            for (h, m) in means.into_iter().enumerate() {
+                let (w, ab) = censored_sample(
+                    rand_distr::Exp::new(1.0 / m).unwrap(),
+                    2_000,
+                    seed + h as u64,
+                );
+                out.extend(w.into_iter().zip(ab).map(|(w, a)| (9 + h as u32, w, a)));
+            }
+            PatienceByHour::fit(out).unwrap()
+        };
+        let same = by_hour([120.0; 6], 20);
+        assert_eq!((same.hours.len(), same.df), (6, 5));
+        assert!(same.p_value > 0.01, "{same}");
+        let differ = by_hour([120.0, 120.0, 120.0, 160.0, 160.0, 160.0], 20);
+        assert!(differ.p_value < 1e-4, "{differ}");
+        assert!(differ.to_string().starts_with("09 "), "{differ}");
+        assert!(PatienceByHour::fit([(9, 10.0, true)]).is_none());
     }
 
     #[test]

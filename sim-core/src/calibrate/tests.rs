@@ -111,8 +111,10 @@ fn synthetic_log_recovers_rates_distributions_and_window() {
     assert!(b > 2.0 && b < 3.5, "{b}");
 
     let text = report.to_string();
+    assert!(!report.patience_by_hour.is_empty());
     for needle in [
         "Busy window: Mon/Tue/Wed/Thu/Fri 09:00–17:00",
+        "Patience by hour of day",
         "* LogNormal",
         "Kaplan–Meier",
         "naive mean wait of abandoners",
@@ -209,6 +211,38 @@ fn the_bank_log_calibrates_to_a_runnable_scenario() {
             Weekday::Sunday
         ]
     );
+    // Two service outages: no call answered while the IVR kept every caller.
+    let found: Vec<(String, u32, u32)> = report
+        .outages
+        .iter()
+        .map(|o| (o.day.to_string(), o.excluded_from_s, o.excluded_to_s))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            ("1999-02-03".to_string(), 45_000, 50_400),
+            ("1999-02-21".to_string(), 61_200, 72_000)
+        ]
+    );
+    // In the busy hours one patience fits every hour (the callers of 13:00 looked
+    // impatient only through the outage's redials).
+    let busy_hours = |r: &FitReport| {
+        r.patience_by_hour
+            .iter()
+            .find(|h| h.call_type.is_none() && (h.from_h, h.to_h) == (9, 16))
+            .map(|h| h.test.p_value)
+            .unwrap()
+    };
+    assert!(busy_hours(&report) > 0.3, "{}", busy_hours(&report));
+    let kept = calibrate(
+        &records,
+        &CalibrateOptions {
+            outages: false,
+            ..CalibrateOptions::default()
+        },
+    )
+    .unwrap();
+    assert!(busy_hours(&kept) < 0.01, "{}", busy_hours(&kept));
     let ps = &report.call_types[0];
     assert!(ps.handle.as_ref().unwrap().chosen().dist.mean_s() > 100.0);
     assert!(ps.patience.chosen.is_some());
@@ -243,4 +277,67 @@ fn day_spans_count_every_weekday() {
     assert_eq!(span.len(), 10);
     assert_eq!(span.per_weekday, [1, 1, 2, 2, 2, 1, 1]);
     assert_eq!(span.index(d("2024-01-05")), 2);
+}
+
+#[test]
+fn outages_are_found_and_left_out_of_the_fit() {
+    let mut log = synthetic_log();
+    // Wednesday 1999-02-03: from 10:00 to 10:30 no call reaches an agent; 40 calls
+    // end in the IVR instead. The night's few IVR-only calls are not an outage.
+    let day = Date::parse_iso("1999-02-03").unwrap();
+    let inside = |r: &CallRecord| r.day == day && (36_000.0..37_800.0).contains(&r.arrival_s);
+    log.retain(|r| !inside(r));
+    let ivr_only = |day: Date, t: f64| CallRecord {
+        queued: false,
+        wait_s: 0.0,
+        outcome: Outcome::IvrOnly,
+        handle_s: None,
+        agent: None,
+        ..served(day, t, "A", 0.0, 1.0, "")
+    };
+    for k in 0..40 {
+        log.push(ivr_only(day, 36_000.0 + 45.0 * f64::from(k)));
+    }
+    for k in 0..12 {
+        log.push(ivr_only(day, 600.0 + 1500.0 * f64::from(k)));
+    }
+    let report = calibrate(&log, &CalibrateOptions::default()).unwrap();
+    assert_eq!(report.outages.len(), 1, "{:?}", report.outages);
+    let o = &report.outages[0];
+    assert_eq!(o.day, day);
+    // The gap runs from the last service start before 10:00 (calls queued just
+    // before it may be answered a little after) to the first after 10:30.
+    assert!(o.from_s < 36_300.0 && o.to_s >= 37_800.0, "{o:?}");
+    assert!(o.ivr_only >= 35 && o.ivr_only == o.arrivals, "{o:?}");
+    // Left out: from the gap's interval to 30 minutes after service resumed,
+    // widened to whole intervals.
+    assert!(
+        o.excluded_from_s == 34_200 || o.excluded_from_s == 36_000,
+        "{o:?}"
+    );
+    assert!(
+        o.excluded_to_s >= 39_600 && o.excluded_to_s <= 41_400,
+        "{o:?}"
+    );
+    let a = &report.arrivals;
+    let w = Weekday::Wednesday.index();
+    assert_eq!(a.days_in[w][20], 3);
+    assert_eq!(a.days_in[w][18], 4);
+    // The rate of 10:00–10:30 on Wednesdays is the mean over the other three days.
+    let est = a.per_hour(0, Weekday::Wednesday, 20);
+    assert!((est - 60.0).abs() < 4.0 * (90f64).sqrt() / 1.5, "{est}");
+    let text = report.to_string();
+    assert!(text.contains("1999-02-03 Wed: no call answered"), "{text}");
+    // Off: nothing is left out, and the interval's rate counts the empty half hour.
+    let kept = calibrate(
+        &log,
+        &CalibrateOptions {
+            outages: false,
+            ..CalibrateOptions::default()
+        },
+    )
+    .unwrap();
+    assert!(kept.outages.is_empty());
+    assert_eq!(kept.arrivals.days_in[w][20], 4);
+    assert!(kept.arrivals.per_hour(0, Weekday::Wednesday, 20) < 0.8 * est);
 }

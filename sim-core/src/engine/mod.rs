@@ -1686,6 +1686,10 @@ impl<O: Observer> Simulation<O> {
     fn log_on(&mut self, agent: AgentId) {
         let g = self.floor.group_of(agent);
         if self.agents[agent.0 as usize].on_duty {
+            // Still finishing a call after a log-off fell during it: the log-on
+            // cancels the pending log-off, and the agent simply stays (as
+            // `Input::SetOnDuty` does).
+            self.agents[agent.0 as usize].pending_off = false;
             return;
         }
         self.agents[agent.0 as usize].on_duty = true;

@@ -175,6 +175,32 @@ fn operator_can_add_and_remove_agents_mid_run() {
 }
 
 #[test]
+fn a_planned_log_on_keeps_an_agent_still_finishing_a_call() {
+    // One slot, planned off from 60 s to 120 s; calls arrive every second or so and
+    // take 150 s. The first call (answered within seconds of 0) runs past both
+    // steps: the log-off at 60 s waits for its end, and the log-on at 120 s, which
+    // finds the agent still on it, cancels the pending log-off. The agent stays and
+    // answers the next call when the first ends.
+    let src = r#"
+Scenario(
+    name: "plan", horizon_h: 0.25, warmup_h: 0.0, replications: 1, seed: 1,
+    call_types: [CallType(name: "a", arrivals: Poisson(per_hour: 3600.0),
+                          handle_time: Deterministic(value_s: 150.0))],
+    agent_groups: [AgentGroup(name: "g", skills: ["a"],
+                              staffing: Staffing(interval_min: 1.0, counts: [1, 0, 1]))],
+)"#;
+    let (_, events) = Simulation::with_observer(model(src), 1, 0, Vec::new()).run();
+    let answered: Vec<f64> = events
+        .iter()
+        .filter_map(|(t, e)| matches!(e, SimEvent::CallAnswered { .. }).then_some(t.seconds()))
+        .collect();
+    assert!(answered[0] < 10.0, "{:?}", &answered[..3]);
+    assert_eq!(answered[1], answered[0] + 150.0, "{:?}", &answered[..3]);
+    // Served back to back to the horizon (the backlog drains after it).
+    assert_eq!(answered.iter().filter(|t| **t < 900.0).count(), 6);
+}
+
+#[test]
 fn the_same_inputs_at_the_same_times_reproduce_the_run() {
     let m = model(MMC);
     let run = || {
