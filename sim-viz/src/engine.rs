@@ -215,6 +215,8 @@ pub struct SimHandle {
     /// Inputs to apply when the run reaches their time (after the events
     /// before it), in time order: a training session's seat.
     scheduled: std::collections::VecDeque<(SimTime, Input)>,
+    /// The agents the scheduled inputs took off duty, in order.
+    taken_off: Vec<u32>,
     epoch: u64,
 }
 
@@ -239,6 +241,7 @@ impl SimHandle {
             inputs: Vec::new(),
             next_recorded: 0,
             scheduled: std::collections::VecDeque::new(),
+            taken_off: Vec::new(),
             epoch: 0,
         }
     }
@@ -308,7 +311,14 @@ impl SimHandle {
         self.inputs.clear();
         self.next_recorded = 0;
         self.scheduled.clear();
+        self.taken_off.clear();
         self.epoch += 1;
+    }
+
+    /// The agents the scheduled inputs took off duty so far (a training
+    /// session's seat), in order.
+    pub fn taken_off(&self) -> &[u32] {
+        &self.taken_off
     }
 
     /// Apply `input` when the run reaches `at` (after every event before
@@ -332,7 +342,19 @@ impl SimHandle {
                 sim.run_until(at);
             }
             let after_events = sim.events();
+            let floor = sim.floor();
+            let on_before: Vec<u32> = match input {
+                Input::SetOnDuty { group, .. } => (0..floor.agent_count() as u32)
+                    .filter(|&a| floor.group_of(AgentId(a)) == group && sim.is_on_duty(AgentId(a)))
+                    .collect(),
+                _ => Vec::new(),
+            };
             if sim.apply(input).is_ok() {
+                self.taken_off.extend(
+                    on_before
+                        .into_iter()
+                        .filter(|&a| !sim.is_on_duty(AgentId(a))),
+                );
                 self.inputs.push(AppliedInput {
                     at: sim.now(),
                     after_events,

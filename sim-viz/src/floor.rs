@@ -191,7 +191,7 @@ pub fn sync_desks(
             continue;
         };
         if let Ok(mut s) = desks.get_mut(desk) {
-            s.color = style::desk_color(v.state);
+            s.color = style::desk_color(view.desk_state(a as usize).unwrap_or(v.state));
         }
         if let Ok((mut s, mut vis)) = callers.get_mut(caller) {
             match v.persona {
@@ -202,6 +202,56 @@ pub fn sync_desks(
                 _ => *vis = Visibility::Hidden,
             }
         }
+    }
+}
+
+/// The desks' places and sizes (for the seat's frame).
+type DeskPlaces<'w, 's> =
+    Query<'w, 's, (&'static Transform, &'static Sprite), (With<Desk>, Without<SeatMarker>)>;
+
+/// The frame around a training student's desk.
+#[derive(Component, Debug)]
+pub struct SeatMarker;
+
+/// Frame the student's desk while a training session shows it.
+pub fn sync_seat_marker(
+    mut commands: Commands,
+    view: Res<View>,
+    floor: Res<FloorEntities>,
+    desks: DeskPlaces,
+    mut marker: Query<(Entity, &mut Transform, &mut Sprite), With<SeatMarker>>,
+) {
+    let desk = view
+        .seat
+        .filter(|_| view.seat_state.is_some())
+        .and_then(|a| floor.desks.get(a as usize))
+        .and_then(|&d| desks.get(d).ok());
+    match (desk, marker.single_mut()) {
+        (Some((tf, sprite)), Ok((_, mut mt, mut ms))) => {
+            let pos = tf.translation.truncate().extend(tf.translation.z - 0.5);
+            if mt.translation != pos {
+                mt.translation = pos;
+            }
+            let size = sprite.custom_size.map(|s| s + Vec2::splat(8.0));
+            if ms.custom_size != size {
+                ms.custom_size = size;
+            }
+        }
+        (Some((tf, sprite)), Err(_)) => {
+            commands.spawn((
+                SeatMarker,
+                FloorItem,
+                Sprite::from_color(
+                    style::TEXT_SELECTED,
+                    sprite.custom_size.unwrap_or(Vec2::splat(20.0)) + Vec2::splat(8.0),
+                ),
+                Transform::from_translation(
+                    tf.translation.truncate().extend(tf.translation.z - 0.5),
+                ),
+            ));
+        }
+        (None, Ok((e, _, _))) => commands.entity(e).despawn(),
+        (None, Err(_)) => {}
     }
 }
 
@@ -249,7 +299,12 @@ impl Plugin for FloorPlugin {
             .init_resource::<CallerIcons>()
             .add_systems(
                 Update,
-                (rebuild_floor, sync_desks, update_team_titles)
+                (
+                    rebuild_floor,
+                    sync_desks,
+                    sync_seat_marker,
+                    update_team_titles,
+                )
                     .chain()
                     .in_set(VizSet::Project),
             );

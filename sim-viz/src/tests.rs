@@ -802,3 +802,31 @@ fn exercise_files_are_told_from_scenarios() {
     let files = crate::controls::scenario_files(Some(&scenario_path("retail-bank.ron")));
     assert!(!files.is_empty() && files.iter().all(|f| !is_exercise_file(f)));
 }
+
+#[test]
+fn the_students_desk_is_highlighted_and_shows_the_phase() {
+    use crate::floor::SeatMarker;
+    use crate::training::Training;
+    let mut app = app();
+    send(&mut app, Control::Open(scenario_path("classroom-busy.ron")));
+    assert!(app.world().resource::<Training>().active());
+    for _ in 0..5 {
+        app.update();
+    }
+    let view = app.world().resource::<View>();
+    let seat = view.seat.expect("the seat was found") as usize;
+    assert_eq!(view.agents[seat].group, 0);
+    // The engine has the agent leaving the floor (after the call in hand, on
+    // a busy floor); the desk shows the student.
+    let engine_state = view.agents[seat].state;
+    assert!(
+        engine_state == DeskState::Off || engine_state.is_busy(),
+        "{engine_state:?}"
+    );
+    assert!(matches!(view.desk_state(seat), Some(DeskState::InPhase(_))));
+    assert_eq!(count::<SeatMarker>(&mut app), 1);
+    // Another scenario: no seat, no frame.
+    send(&mut app, Control::Open(scenario_path("single-queue.ron")));
+    app.update();
+    assert_eq!(count::<SeatMarker>(&mut app), 0);
+}

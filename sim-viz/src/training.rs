@@ -36,6 +36,7 @@ use crate::VizSet;
 use crate::controls::{Control, RECORDINGS_DIR, first_lines, set_text};
 use crate::engine::{LoadedScenario, SimHandle, StatusLine, Transport, View};
 use crate::style;
+use crate::view::DeskState;
 
 /// Whether `src` is an exercise file (its first item is `Exercise(`), not a
 /// scenario.
@@ -191,6 +192,7 @@ fn schedule_session_inputs(run: &mut TrainingRun, handle: &mut SimHandle) {
     for &(t, i) in &new[run.inputs_seen.min(new.len())..] {
         handle.schedule(t, i);
     }
+
     run.inputs_seen = new.len();
 }
 
@@ -224,6 +226,8 @@ pub fn open_exercises(
         match start(path, &student, &mut handle) {
             Ok(run) => {
                 view.0 = handle.new_view();
+                // The agent the session took off the floor is the student's desk.
+                view.seat = handle.taken_off().first().copied();
                 transport.paused = false;
                 transport.pending_steps = 0;
                 transport.speed = transport.speed.max(30.0);
@@ -266,17 +270,20 @@ pub fn drive_session(
     mut handle: ResMut<SimHandle>,
     mut transport: ResMut<Transport>,
     mut status: ResMut<StatusLine>,
+    mut view: ResMut<View>,
 ) {
     let out_dir = training.out_dir.clone();
     let Some(run) = training.run.as_mut() else {
         choices.clear();
         transport.hold_at = None;
+        view.set_seat_state(None);
         return;
     };
     let mirror_now = handle.sim().now();
     let Some(session_now) = run.session_now() else {
         choices.clear();
         transport.hold_at = None;
+        view.set_seat_state(None);
         return;
     };
     let caught_up = mirror_now >= session_now;
@@ -331,6 +338,13 @@ pub fn drive_session(
             finish(run, &dir, &mut status);
         }
     }
+    // The student's desk shows the student's phase (idle between calls).
+    let seat_state = run.session().map(|s| {
+        s.call()
+            .and_then(|c| c.phase())
+            .map_or(DeskState::Idle, DeskState::InPhase)
+    });
+    view.set_seat_state(seat_state);
     transport.hold_at = match run.session_now() {
         Some(t) if run.result.is_none() => Some(t.after(run.thinking_s.min(limit))),
         _ => None,

@@ -193,6 +193,12 @@ pub struct ViewState {
     pub events: u64,
     /// Simulated time the view stands at, seconds.
     pub now_s: f64,
+    /// The desk a training student sits at (the agent the session took off
+    /// the floor).
+    pub seat: Option<u32>,
+    /// What the student's desk shows (the student's phase), overriding the
+    /// engine's state of that agent.
+    pub seat_state: Option<DeskState>,
     busy: u32,
     staffed: u32,
     dirty: Vec<u32>,
@@ -240,6 +246,8 @@ impl ViewState {
             last_event: None,
             events: 0,
             now_s: 0.0,
+            seat: None,
+            seat_state: None,
             busy: 0,
             staffed: 0,
             dirty: (0..n as u32).collect(),
@@ -288,6 +296,25 @@ impl ViewState {
     /// Agents busy and staffed now.
     pub fn busy_and_staffed(&self) -> (u32, u32) {
         (self.busy, self.staffed)
+    }
+
+    /// Show `state` on the student's desk (`None`: the engine's state).
+    pub fn set_seat_state(&mut self, state: Option<DeskState>) {
+        if self.seat_state != state {
+            self.seat_state = state;
+            if let Some(a) = self.seat {
+                self.mark(a as usize);
+            }
+        }
+    }
+
+    /// What the desk of agent `a` shows.
+    pub fn desk_state(&self, a: usize) -> Option<DeskState> {
+        let v = self.agents.get(a)?;
+        match self.seat_state {
+            Some(s) if self.seat == Some(a as u32) => Some(s),
+            _ => Some(v.state),
+        }
     }
 
     /// Take the agents whose desk changed since the last call (every agent after

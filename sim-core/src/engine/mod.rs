@@ -686,6 +686,14 @@ impl<O: Observer> Simulation<O> {
             .count() as u32
     }
 
+    /// Whether `agent` is on duty and staying so (not logging off after the
+    /// call in hand, not on a break's way out).
+    pub fn is_on_duty(&self, agent: AgentId) -> bool {
+        self.agents
+            .get(agent.0 as usize)
+            .is_some_and(|r| r.on_duty && !r.pending_off)
+    }
+
     /// The call `agent` has in hand now: from the moment it is answered (or, for a
     /// callback, dialled) until the caller leaves; `None` when the agent is idle,
     /// off duty, on a break, in after-call work, or does not exist.
