@@ -361,7 +361,7 @@ fn change_on_duty(handle: &mut SimHandle, group: usize, add: bool, status: &mut 
                 handle.sim().now().seconds()
             ),
             if departs {
-                " — a what-if: the run leaves the recording here"
+                "; a what-if: the run leaves the recording here"
             } else {
                 ""
             }

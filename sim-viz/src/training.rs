@@ -232,7 +232,7 @@ pub fn open_exercises(
                 transport.pending_steps = 0;
                 transport.speed = transport.speed.max(30.0);
                 status.info(format!(
-                    "training: {} — take the calls in the panel (keys 1-9 choose)",
+                    "training: {}: take the calls in the panel (keys 1-9 choose)",
                     path.display()
                 ));
                 training.run = Some(run);
