@@ -78,39 +78,57 @@ impl<E: Copy> Heap<E> {
         self.v[i] = e;
     }
 
-    /// O(D · log₄ n).
+    /// O(D · log₄ n). The hole left at the root moves down to the smaller child
+    /// until `last` (the old last leaf) fits; nodes with all four children (all
+    /// but at most one per level) take a fixed tournament of three compares.
     #[inline]
     fn pop(&mut self) -> Option<Entry<E>> {
         let last = self.v.pop()?;
-        let n = self.v.len();
-        if n == 0 {
+        let v = &mut self.v[..];
+        let n = v.len();
+        let Some(&top) = v.first() else {
             return Some(last);
-        }
-        let top = self.v[0];
-        // Move the hole down from the root, then drop `last` into it.
+        };
         let mut i = 0;
         loop {
             let first = D * i + 1;
-            if first >= n {
-                break;
-            }
-            let end = (first + D).min(n);
-            let mut best = first;
-            let mut best_key = self.v[first].key;
-            for c in first + 1..end {
-                let k = self.v[c].key;
-                if k < best_key {
-                    best = c;
-                    best_key = k;
+            let (best, best_key) = if let Some(c) = v.get(first..first + D) {
+                let (a, ka) = if c[1].key < c[0].key {
+                    (1, c[1].key)
+                } else {
+                    (0, c[0].key)
+                };
+                let (b, kb) = if c[3].key < c[2].key {
+                    (3, c[3].key)
+                } else {
+                    (2, c[2].key)
+                };
+                if kb < ka {
+                    (first + b, kb)
+                } else {
+                    (first + a, ka)
                 }
-            }
+            } else if first < n {
+                // The one node with fewer than four children.
+                let mut best = first;
+                let mut best_key = v[first].key;
+                for (c, e) in v.iter().enumerate().skip(first + 1) {
+                    if e.key < best_key {
+                        best = c;
+                        best_key = e.key;
+                    }
+                }
+                (best, best_key)
+            } else {
+                break;
+            };
             if last.key <= best_key {
                 break;
             }
-            self.v[i] = self.v[best];
+            v[i] = v[best];
             i = best;
         }
-        self.v[i] = last;
+        v[i] = last;
         Some(top)
     }
 }
