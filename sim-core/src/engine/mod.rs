@@ -62,7 +62,7 @@ use std::sync::Arc;
 use rand::RngExt;
 use rand_distr::{Distribution, Exp1, Gamma};
 
-use crate::routing::{AgentId, CallRef, Class, Floor, Router, Waiting, router_for};
+use crate::routing::{AgentId, CallRef, Class, Floor, Policy, Router, Waiting};
 use crate::scenario::{DialOutcome, PersonaKind, Phase};
 use crate::stats::RepResult;
 use crate::stats::collector::Collector;
@@ -496,7 +496,7 @@ pub struct Simulation<O: Observer = ()> {
     /// Per group, agents available for calls (on duty, not on break).
     available: Vec<u32>,
     floor: Floor,
-    router: Box<dyn Router>,
+    router: Policy,
     day_factor: f64,
     arrivals_rng: Vec<Stream>,
     handle_rng: Vec<Stream>,
@@ -584,7 +584,7 @@ impl<O: Observer> Simulation<O> {
             agents: vec![AgentRun::OFF; model.agents.len()],
             available: vec![0; model.groups.len()],
             floor,
-            router: router_for(model.policy),
+            router: Policy::new(model.policy),
             day_factor,
             arrivals_rng: streams(Purpose::Arrivals, model.sources.len()),
             handle_rng: streams(Purpose::HandleTime, n_types),

@@ -401,6 +401,52 @@ impl Router for SkillPriority {
     }
 }
 
+/// The engine's router: the built-in policies as an enum, so the event loop calls
+/// them directly (and inlines them) rather than through a trait object.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Policy {
+    LongestWaiting(LongestWaiting),
+    SkillPriority(SkillPriority),
+}
+
+impl Policy {
+    /// A fresh router for `policy` (one per replication).
+    pub(crate) fn new(policy: RoutingPolicy) -> Policy {
+        match policy {
+            RoutingPolicy::LongestWaiting => Policy::LongestWaiting(LongestWaiting),
+            RoutingPolicy::SkillPriority => Policy::SkillPriority(SkillPriority),
+        }
+    }
+}
+
+impl Router for Policy {
+    #[inline]
+    fn agent_for_call(
+        &mut self,
+        floor: &Floor,
+        call_type: usize,
+        waited_s: f64,
+    ) -> Option<AgentId> {
+        match self {
+            Policy::LongestWaiting(r) => r.agent_for_call(floor, call_type, waited_s),
+            Policy::SkillPriority(r) => r.agent_for_call(floor, call_type, waited_s),
+        }
+    }
+
+    #[inline]
+    fn call_for_agent(
+        &mut self,
+        floor: &Floor,
+        agent: AgentId,
+        now_s: f64,
+    ) -> Option<(usize, Class)> {
+        match self {
+            Policy::LongestWaiting(r) => r.call_for_agent(floor, agent, now_s),
+            Policy::SkillPriority(r) => r.call_for_agent(floor, agent, now_s),
+        }
+    }
+}
+
 /// A fresh router for `policy` (one per replication).
 pub fn router_for(policy: RoutingPolicy) -> Box<dyn Router> {
     match policy {
