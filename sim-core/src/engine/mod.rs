@@ -885,6 +885,7 @@ impl<O: Observer> Simulation<O> {
 
     // ---- arena ---------------------------------------------------------------------
 
+    #[inline(always)]
     fn alloc_call(&mut self, slot: CallSlot) -> CallRef {
         match self.free_calls.pop() {
             Some(index) => {
@@ -904,6 +905,7 @@ impl<O: Observer> Simulation<O> {
         }
     }
 
+    #[inline(always)]
     fn free_call(&mut self, call: CallRef) {
         let s = &mut self.calls[call.index as usize];
         s.state = CallState::Free;
@@ -924,6 +926,7 @@ impl<O: Observer> Simulation<O> {
     }
 
     /// Drop departed calls from the fronts of `ct`'s queues (keeps the fronts live).
+    #[inline(always)]
     fn purge_queue_fronts(&mut self, ct: usize) {
         for class in [Class::Priority, Class::Normal] {
             while let Some(w) = self.floor.queue_mut(ct, class).front().copied() {
@@ -936,6 +939,7 @@ impl<O: Observer> Simulation<O> {
     }
 
     /// The caller ended its contact (hung up after talking, abandoned, lost in the IVR).
+    #[inline(always)]
     fn end_contact(&mut self, call: CallRef) {
         if self.slot(call).counted {
             self.counted_in_flight -= 1;
@@ -945,6 +949,7 @@ impl<O: Observer> Simulation<O> {
 
     // ---- arrivals and the IVR ------------------------------------------------------
 
+    #[inline(always)]
     fn schedule_next_arrival(&mut self, source: usize) {
         if let Rate::Trace(calls) = &self.model.sources[source].rate {
             let next = calls
@@ -983,6 +988,7 @@ impl<O: Observer> Simulation<O> {
         }
     }
 
+    #[inline(always)]
     fn new_contact(&mut self, state: CallState, call_type: u32) -> CallRef {
         let now_s = self.now.seconds();
         let counted = now_s >= self.model.warmup_s && now_s < self.model.horizon_s;
@@ -1010,6 +1016,7 @@ impl<O: Observer> Simulation<O> {
         })
     }
 
+    #[inline(always)]
     fn on_arrival(&mut self, source: usize) {
         let recorded = match &self.model.sources[source].rate {
             Rate::Trace(calls) => {
@@ -1161,6 +1168,7 @@ impl<O: Observer> Simulation<O> {
 
     /// Give a call the attributes of call type `ct`: personality (kept across
     /// transfers and retrials when given), priority, patience and base work.
+    #[inline(always)]
     fn assign_type(&mut self, call: CallRef, ct: usize, persona: Option<u8>) {
         let model = &self.model;
         let t = &model.call_types[ct];
@@ -1205,6 +1213,7 @@ impl<O: Observer> Simulation<O> {
 
     /// The call (with its type's attributes) asks for an agent: it is answered at
     /// once, or waits.
+    #[inline(always)]
     fn join_queue(&mut self, call: CallRef) {
         let now_s = self.now.seconds();
         let interval = self.collector.interval_of(now_s);
@@ -1358,6 +1367,7 @@ impl<O: Observer> Simulation<O> {
     // ---- service -------------------------------------------------------------------
 
     /// `agent` (already taken off the idle list) takes `call`.
+    #[inline(always)]
     fn start_service(&mut self, agent: AgentId, call: CallRef) {
         let s = *self.slot(call);
         let ct = s.call_type as usize;
@@ -1393,6 +1403,7 @@ impl<O: Observer> Simulation<O> {
 
     /// The caller is on the line with `agent`: scale the work, decide on an
     /// escalation, record the answer, and start the first step.
+    #[inline(always)]
     fn begin_conversation(&mut self, agent: AgentId, call: CallRef) {
         let model = &self.model;
         let now_s = self.now.seconds();
@@ -1480,6 +1491,7 @@ impl<O: Observer> Simulation<O> {
         );
     }
 
+    #[inline(always)]
     fn on_work_step(&mut self, agent: AgentId) {
         let a = self.agents[agent.0 as usize];
         let step = a.step;
@@ -1564,6 +1576,7 @@ impl<O: Observer> Simulation<O> {
 
     /// The conversation is over: the caller is transferred to the second line, or
     /// hangs up (resolved or not, with a satisfaction score, maybe to call again).
+    #[inline(always)]
     fn caller_leaves(&mut self, agent: AgentId, call: CallRef) {
         let s = *self.slot(call);
         if s.outbound {
@@ -1626,6 +1639,7 @@ impl<O: Observer> Simulation<O> {
     }
 
     /// The agent finished all work on its call.
+    #[inline(always)]
     fn work_done(&mut self, agent: AgentId) {
         let a = self.agents[agent.0 as usize];
         {
@@ -1647,6 +1661,7 @@ impl<O: Observer> Simulation<O> {
     }
 
     /// The agent is free for calls: the router picks its next caller, or it goes idle.
+    #[inline(always)]
     fn become_available(&mut self, agent: AgentId) {
         let now_s = self.now.seconds();
         if let Some(out) = self.out.as_deref_mut() {

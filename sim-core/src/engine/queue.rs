@@ -57,7 +57,7 @@ impl<E: Copy> Heap<E> {
     }
 
     /// O(log n); new entries are usually late and stop after a step or two.
-    #[inline]
+    #[inline(always)]
     fn push(&mut self, e: Entry<E>) {
         let mut i = self.v.len();
         self.v.push(e);
@@ -76,7 +76,7 @@ impl<E: Copy> Heap<E> {
     /// taking the smaller child at each level (one compare, no branch on the
     /// outcome), then the old last leaf climbs from there, which is seldom more
     /// than a step since it came from the bottom.
-    #[inline]
+    #[inline(always)]
     fn pop(&mut self) -> Option<Entry<E>> {
         let last = self.v.pop()?;
         let v = &mut self.v[..];
@@ -151,6 +151,7 @@ impl<E: Copy> EventQueue<E> {
 
     /// Schedule `payload` at `time` in lane `lane`, which must be empty (a lane
     /// holds one pending entry). O(1).
+    #[inline(always)]
     pub fn push_lane(&mut self, lane: usize, time: SimTime, payload: E) {
         if lane >= self.lane_keys.len() {
             self.lane_keys.resize(lane + 1, EMPTY);
@@ -181,7 +182,7 @@ impl<E: Copy> EventQueue<E> {
     }
 
     /// Schedule `payload` at `time`. O(log n).
-    #[inline]
+    #[inline(always)]
     pub fn push(&mut self, time: SimTime, payload: E) {
         let key = self.key(time);
         self.heap.push(Entry { key, payload });
@@ -189,7 +190,7 @@ impl<E: Copy> EventQueue<E> {
 
     /// Remove and return the earliest entry; among equal times, the one scheduled
     /// first. O(log n).
-    #[inline]
+    #[inline(always)]
     pub fn pop(&mut self) -> Option<(SimTime, E)> {
         let heap_key = self.heap.peek().map_or(EMPTY, |e| e.key);
         if self.min_lane_key < heap_key {
