@@ -778,10 +778,15 @@ impl<O: Observer> Simulation<O> {
     /// Whether the measurement is complete: arrivals have stopped at the horizon
     /// and every counted call has ended.
     pub fn is_finished(&self) -> bool {
-        (self.arrivals_open == 0
+        self.measured() || self.fel.is_empty()
+    }
+
+    /// Arrivals have stopped and every counted call (and campaign) has ended.
+    #[inline(always)]
+    fn measured(&self) -> bool {
+        self.arrivals_open == 0
             && self.counted_in_flight == 0
-            && self.out.as_deref().is_none_or(|o| o.is_done()))
-            || self.fel.is_empty()
+            && self.out.as_deref().is_none_or(|o| o.is_done())
     }
 
     /// Time of the next event, if the run is not finished.
@@ -794,9 +799,16 @@ impl<O: Observer> Simulation<O> {
     }
 
     /// Process one event. Returns `false` (and does nothing) once finished.
-    #[inline]
     pub fn step(&mut self) -> bool {
-        if self.is_finished() {
+        self.step_inline()
+    }
+
+    /// [`Simulation::step`], inlined into [`Simulation::run`]'s loop. An empty
+    /// event list finishes the run as in [`Simulation::is_finished`]: the pop
+    /// finds nothing.
+    #[inline(always)]
+    fn step_inline(&mut self) -> bool {
+        if self.measured() {
             return false;
         }
         let Some((t, event)) = self.fel.pop() else {
@@ -847,7 +859,7 @@ impl<O: Observer> Simulation<O> {
 
     /// Run to the end and return what was measured, with the observer.
     pub fn run(mut self) -> (RepResult, O) {
-        while self.step() {}
+        while self.step_inline() {}
         self.close();
         let result = self.collector.finish(
             self.now.seconds(),
