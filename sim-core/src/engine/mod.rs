@@ -445,6 +445,25 @@ impl CallSlot {
     }
 }
 
+/// What a call gets from its call type on joining its queue.
+#[derive(Debug, Clone, Copy)]
+struct Attributes {
+    persona: u8,
+    priority: bool,
+    work: [f64; 6],
+    patience_s: f64,
+}
+
+impl Attributes {
+    /// A call with no type yet (in the IVR, or an outbound line).
+    const NONE: Attributes = Attributes {
+        persona: NO_PERSONA,
+        priority: false,
+        work: [0.0; 6],
+        patience_s: f64::INFINITY,
+    };
+}
+
 /// A step of an agent's work.
 const RING: u8 = 6;
 const HANDLE: u8 = 7;
@@ -963,7 +982,8 @@ impl<O: Observer> Simulation<O> {
 
     #[inline(always)]
     fn schedule_next_arrival(&mut self, source: usize) {
-        if let Rate::Trace(calls) = &self.model.sources[source].rate {
+        let rate = &self.model.sources[source].rate;
+        if let Rate::Trace(calls) = rate {
             let next = calls
                 .get(self.trace_next[source])
                 .map(|c| c.at_s.max(self.now.seconds()))
@@ -982,12 +1002,7 @@ impl<O: Observer> Simulation<O> {
             return;
         }
         let e: f64 = Exp1.sample(&mut self.arrivals_rng[source]);
-        let next = self.model.sources[source].rate.next_after(
-            self.now.seconds(),
-            e,
-            self.day_factor,
-            self.model.horizon_s,
-        );
+        let next = rate.next_after(self.now.seconds(), e, self.day_factor, self.model.horizon_s);
         match next.and_then(SimTime::new) {
             Some(t) => self.fel.push_lane(
                 source,
@@ -1002,6 +1017,12 @@ impl<O: Observer> Simulation<O> {
 
     #[inline(always)]
     fn new_contact(&mut self, state: CallState, call_type: u32) -> CallRef {
+        self.new_contact_with(state, call_type, Attributes::NONE)
+    }
+
+    /// A new contact whose attributes are already drawn.
+    #[inline(always)]
+    fn new_contact_with(&mut self, state: CallState, call_type: u32, a: Attributes) -> CallRef {
         let now_s = self.now.seconds();
         let counted = now_s >= self.model.warmup_s && now_s < self.model.horizon_s;
         let serial = self.next_serial;
@@ -1015,22 +1036,24 @@ impl<O: Observer> Simulation<O> {
             call_type,
             menu: 0,
             interval: 0,
-            persona: NO_PERSONA,
-            priority: false,
+            persona: a.persona,
+            priority: a.priority,
             counted,
             waited: false,
             transfer: false,
             outbound: false,
             serial,
             arrived_s: now_s,
-            patience_s: f64::INFINITY,
-            work: [0.0; 6],
+            patience_s: a.patience_s,
+            work: a.work,
         })
     }
 
     #[inline(always)]
     fn on_arrival(&mut self, source: usize) {
-        let recorded = match &self.model.sources[source].rate {
+        let src = &self.model.sources[source];
+        let target = src.target;
+        let recorded = match &src.rate {
             Rate::Trace(calls) => {
                 let c = calls.get(self.trace_next[source]).copied();
                 self.trace_next[source] += 1;
@@ -1039,9 +1062,23 @@ impl<O: Observer> Simulation<O> {
             _ => None,
         };
         self.schedule_next_arrival(source);
-        match self.model.sources[source].target {
+        match target {
             Target::Queue(ct) => {
-                let call = self.new_contact(CallState::Waiting, ct);
+                // The attributes come from their own streams: drawing them before
+                // the slot is made changes no number, and the slot is written once.
+                let mut a = self.draw_attributes(ct as usize, None);
+                if let Some(c) = recorded {
+                    if let Some(h) = c.handle_s {
+                        a.work = [h, 0.0, 0.0, 0.0, 0.0, 0.0];
+                    }
+                    if let Some(p) = c.patience_s {
+                        a.patience_s = p;
+                    }
+                    if let Some(p) = c.priority {
+                        a.priority = p;
+                    }
+                }
+                let call = self.new_contact_with(CallState::Waiting, ct, a);
                 let id = CallId(self.slot(call).serial);
                 self.observer.on_event(
                     self.now,
@@ -1051,19 +1088,6 @@ impl<O: Observer> Simulation<O> {
                         retrial: false,
                     },
                 );
-                self.assign_type(call, ct as usize, None);
-                if let Some(c) = recorded {
-                    let s = &mut self.calls[call.index as usize];
-                    if let Some(h) = c.handle_s {
-                        s.work = [h, 0.0, 0.0, 0.0, 0.0, 0.0];
-                    }
-                    if let Some(p) = c.patience_s {
-                        s.patience_s = p;
-                    }
-                    if let Some(p) = c.priority {
-                        s.priority = p;
-                    }
-                }
                 self.join_queue(call);
             }
             Target::Menu(m) => {
@@ -1178,10 +1202,10 @@ impl<O: Observer> Simulation<O> {
         self.join_queue(call);
     }
 
-    /// Give a call the attributes of call type `ct`: personality (kept across
+    /// Draw the attributes of a call of type `ct`: personality (kept across
     /// transfers and retrials when given), priority, patience and base work.
     #[inline(always)]
-    fn assign_type(&mut self, call: CallRef, ct: usize, persona: Option<u8>) {
+    fn draw_attributes(&mut self, ct: usize, persona: Option<u8>) -> Attributes {
         let model = &self.model;
         let t = &model.call_types[ct];
         let persona = match persona {
@@ -1213,12 +1237,25 @@ impl<O: Observer> Simulation<O> {
             }
             (None, None) => f64::INFINITY,
         };
+        Attributes {
+            persona,
+            priority,
+            work,
+            patience_s,
+        }
+    }
+
+    /// Give a call the attributes of call type `ct` (see
+    /// [`Simulation::draw_attributes`]).
+    #[inline(always)]
+    fn assign_type(&mut self, call: CallRef, ct: usize, persona: Option<u8>) {
+        let a = self.draw_attributes(ct, persona);
         let s = &mut self.calls[call.index as usize];
         s.call_type = ct as u32;
-        s.persona = persona;
-        s.priority = priority;
-        s.work = work;
-        s.patience_s = patience_s;
+        s.persona = a.persona;
+        s.priority = a.priority;
+        s.work = a.work;
+        s.patience_s = a.patience_s;
     }
 
     // ---- queues --------------------------------------------------------------------

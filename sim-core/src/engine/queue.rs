@@ -171,7 +171,14 @@ impl<E: Copy> EventQueue<E> {
     }
 
     /// O(number of lanes).
+    #[inline(always)]
     fn recompute_lane_min(&mut self) {
+        if let [k] = self.lane_keys[..] {
+            // One lane (one arrival source): nothing to search.
+            self.min_lane_key = k;
+            self.min_lane = 0;
+            return;
+        }
         self.min_lane_key = EMPTY;
         for (i, &k) in self.lane_keys.iter().enumerate() {
             if k < self.min_lane_key {
