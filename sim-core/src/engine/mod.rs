@@ -1627,32 +1627,34 @@ impl<O: Observer> Simulation<O> {
     /// hangs up (resolved or not, with a satisfaction score, maybe to call again).
     #[inline(always)]
     fn caller_leaves(&mut self, agent: AgentId, call: CallRef) {
-        let s = *self.slot(call);
-        if s.outbound {
+        // The fields needed, not a copy of the whole slot (the phases' durations
+        // only for phased calls, below).
+        let s = self.slot(call);
+        let (outbound, transfer, counted) = (s.outbound, s.transfer, s.counted);
+        let (ct, persona, serial) = (s.call_type as usize, s.persona, s.serial);
+        let persona_ix = (persona != NO_PERSONA).then_some(persona as usize);
+        if outbound {
             self.outbound_call_ends(agent, call);
             return;
         }
-        let ct = s.call_type as usize;
-        if s.transfer
-            && let Some((to, _)) = self.model.call_types[ct].transfer
-        {
-            self.collector.transferred(ct, s.counted);
+        if transfer && let Some((to, _)) = self.model.call_types[ct].transfer {
+            self.collector.transferred(ct, counted);
             self.observer.on_event(
                 self.now,
                 &SimEvent::CallTransferred {
-                    call: CallId(s.serial),
+                    call: CallId(serial),
                     from: ct,
                     to: to as usize,
                 },
             );
             self.calls[call.index as usize].transfer = false;
-            self.assign_type(call, to as usize, Some(s.persona));
+            self.assign_type(call, to as usize, Some(persona));
             self.join_queue(call);
             return;
         }
         let model = &self.model;
         let phased = matches!(model.call_types[ct].work, Work::Phases(_));
-        let outcome = s.persona().map(|p| {
+        let outcome = persona_ix.map(|p| {
             let pm = &model.personas[p];
             let rng = &mut self.outcome_rng[ct];
             let (u_fcr, u_csat): (f64, f64) = (rng.random(), rng.random());
@@ -1665,22 +1667,23 @@ impl<O: Observer> Simulation<O> {
             };
             (resolved, score)
         });
-        if s.counted && (phased || outcome.is_some()) {
-            let phases = phased.then_some(&s.work);
+        if counted && (phased || outcome.is_some()) {
+            let work = self.calls[call.index as usize].work;
+            let phases = phased.then_some(&work);
             self.collector
-                .conversation_ended(ct, s.persona(), outcome, phases);
+                .conversation_ended(ct, persona_ix, outcome, phases);
         }
         self.observer.on_event(
             self.now,
             &SimEvent::CallCompleted {
-                call: CallId(s.serial),
+                call: CallId(serial),
                 call_type: ct,
                 agent,
                 resolved: outcome.map(|o| o.0),
                 csat: outcome.map(|o| o.1),
             },
         );
-        if let (Some(p), Some((false, _))) = (s.persona(), outcome) {
+        if let (Some(p), Some((false, _))) = (persona_ix, outcome) {
             let retry = self.model.personas[p].retry_after_unresolved;
             self.maybe_retry(ct, p, retry);
         }

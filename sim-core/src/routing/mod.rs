@@ -345,9 +345,14 @@ impl Router for LongestWaiting {
         now_s: f64,
     ) -> Option<(usize, Class)> {
         let g = floor.group_of(agent);
-        let mut best: Option<(usize, Class, f64)> = None;
         let skills = floor.skills_of(g);
         let overflow = floor.overflow_types_of(g);
+        if let ([ct], []) = (skills, overflow) {
+            // The common case: one queue to look at.
+            let ct = *ct as usize;
+            return floor.head(ct).map(|(class, _)| (ct, class));
+        }
+        let mut best: Option<(usize, Class, f64)> = None;
         for (k, &ct) in skills.iter().chain(overflow).enumerate() {
             let ct = ct as usize;
             let Some((class, since)) = floor.head(ct) else {
