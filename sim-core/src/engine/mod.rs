@@ -803,8 +803,8 @@ impl<O: Observer> Simulation<O> {
     /// Arrivals have stopped and every counted call (and campaign) has ended.
     #[inline(always)]
     fn measured(&self) -> bool {
-        self.arrivals_open == 0
-            && self.counted_in_flight == 0
+        // One test for both counters (the usual answer, while calls flow, is no).
+        (u64::from(self.arrivals_open) | self.counted_in_flight) == 0
             && self.out.as_deref().is_none_or(|o| o.is_done())
     }
 
@@ -830,6 +830,12 @@ impl<O: Observer> Simulation<O> {
         if self.measured() {
             return false;
         }
+        self.dispatch_next()
+    }
+
+    /// Pop the next event and handle it; `false` if the event list is empty.
+    #[inline(always)]
+    fn dispatch_next(&mut self) -> bool {
         let Some((t, event)) = self.fel.pop() else {
             return false;
         };
@@ -1418,8 +1424,8 @@ impl<O: Observer> Simulation<O> {
     /// `agent` (already taken off the idle list) takes `call`.
     #[inline(always)]
     fn start_service(&mut self, agent: AgentId, call: CallRef) {
-        let s = *self.slot(call);
-        let ct = s.call_type as usize;
+        let s = self.slot(call);
+        let (ct, state) = (s.call_type as usize, s.state);
         let group = self.floor.group_of(agent);
         let a = &mut self.agents[agent.0 as usize];
         a.busy = true;
@@ -1432,7 +1438,7 @@ impl<O: Observer> Simulation<O> {
                 status: AgentStatus::Busy,
             },
         );
-        if s.state == CallState::Callback {
+        if state == CallState::Callback {
             // The agent dials the customer back first.
             self.calls[call.index as usize].state = CallState::InService;
             let ring = self.model.call_types[ct]
@@ -1457,11 +1463,13 @@ impl<O: Observer> Simulation<O> {
         let model = &self.model;
         let now_s = self.now.seconds();
         let group = self.floor.group_of(agent);
-        let s = *self.slot(call);
-        let ct = s.call_type as usize;
+        let s = &self.calls[call.index as usize];
+        let (ct, persona, serial, counted) =
+            (s.call_type as usize, s.persona(), s.serial, s.counted);
+        let (arrived_s, interval, waited) = (s.arrived_s, s.interval, s.waited);
         let t = &model.call_types[ct];
         let prof = model.groups[group].proficiency[ct];
-        let pm = s.persona().map(|p| &model.personas[p]);
+        let pm = persona.map(|p| &model.personas[p]);
         let transfer = match t.transfer {
             Some((_, share)) => {
                 let u: f64 = self.transfer_rng[ct].random();
@@ -1469,47 +1477,38 @@ impl<O: Observer> Simulation<O> {
             }
             None => false,
         };
-        let mut work = s.work;
         let phased = matches!(t.work, Work::Phases(_));
-        let handle_s = match &t.work {
+        let slot = &mut self.calls[call.index as usize];
+        slot.transfer = transfer;
+        // The durations scaled in place: one block of handle time, or the phases.
+        let (handle_s, first_s) = match &t.work {
             Work::Handle(_) => {
-                work[0] *= pm.map_or(1.0, |p| p.handle_factor) / prof;
-                work[0]
+                slot.work[0] *= pm.map_or(1.0, |p| p.handle_factor) / prof;
+                (slot.work[0], slot.work[0])
             }
             Work::Phases(_) => {
+                let work = &mut slot.work;
                 for (i, w) in work.iter_mut().enumerate() {
                     *w *= pm.map_or(1.0, |p| p.phase_factors[i]) / prof;
                 }
                 if transfer {
                     work[Phase::Afsluiting as usize] = 0.0;
                 }
-                work.iter().sum()
+                (work.iter().sum(), work[0])
             }
         };
-        {
-            let slot = &mut self.calls[call.index as usize];
-            slot.work = work;
-            slot.transfer = transfer;
-        }
-        let wait_s = now_s - s.arrived_s;
+        let wait_s = now_s - arrived_s;
         if let Some(out) = self.out.as_deref_mut() {
             out.inbound_answered(ct, group, now_s, wait_s <= model.sl_s);
         }
         self.collector.busy_span(ct, group, now_s, now_s + handle_s);
         self.collector.answered(
-            ct,
-            s.interval,
-            group,
-            s.persona(),
-            wait_s,
-            s.waited,
-            handle_s,
-            s.counted,
+            ct, interval, group, persona, wait_s, waited, handle_s, counted,
         );
         self.observer.on_event(
             self.now,
             &SimEvent::CallAnswered {
-                call: CallId(s.serial),
+                call: CallId(serial),
                 call_type: ct,
                 agent,
                 wait_s,
@@ -1520,7 +1519,7 @@ impl<O: Observer> Simulation<O> {
         } else {
             self.agents[agent.0 as usize].step = HANDLE;
             self.fel
-                .push(self.now.after(work[0]), Event::WorkStep { agent });
+                .push(self.now.after(first_s), Event::WorkStep { agent });
         }
     }
 
