@@ -205,8 +205,9 @@ pub struct AppliedInput {
 /// engine; [`advance_sim`] is the only system that steps it.
 #[derive(Resource)]
 pub struct SimHandle {
-    // `Simulation` is `Send` but not `Sync` (its router is a `Box<dyn Router +
-    // Send>`); `SyncCell` makes it a resource by allowing only `&mut` access.
+    // `Simulation` is `Send` but not `Sync` (its campaigns' dialers are
+    // `Box<dyn Dialer + Send>`); `SyncCell` makes it a resource by allowing only
+    // `&mut` access.
     sim: SyncCell<LiveSim>,
     loaded: Arc<LoadedScenario>,
     inputs: Vec<AppliedInput>,

@@ -62,7 +62,7 @@ use std::sync::Arc;
 use rand::RngExt;
 use rand_distr::{Distribution, Exp1, Gamma};
 
-use crate::routing::{AgentId, CallRef, Class, Floor, Router, Waiting, router_for};
+use crate::routing::{AgentId, CallRef, Class, Floor, Policy, Router, Waiting};
 use crate::scenario::{DialOutcome, PersonaKind, Phase};
 use crate::stats::RepResult;
 use crate::stats::collector::Collector;
@@ -445,6 +445,25 @@ impl CallSlot {
     }
 }
 
+/// What a call gets from its call type on joining its queue.
+#[derive(Debug, Clone, Copy)]
+struct Attributes {
+    persona: u8,
+    priority: bool,
+    work: [f64; 6],
+    patience_s: f64,
+}
+
+impl Attributes {
+    /// A call with no type yet (in the IVR, or an outbound line).
+    const NONE: Attributes = Attributes {
+        persona: NO_PERSONA,
+        priority: false,
+        work: [0.0; 6],
+        patience_s: f64::INFINITY,
+    };
+}
+
 /// A step of an agent's work.
 const RING: u8 = 6;
 const HANDLE: u8 = 7;
@@ -496,7 +515,7 @@ pub struct Simulation<O: Observer = ()> {
     /// Per group, agents available for calls (on duty, not on break).
     available: Vec<u32>,
     floor: Floor,
-    router: Box<dyn Router>,
+    router: Policy,
     day_factor: f64,
     arrivals_rng: Vec<Stream>,
     handle_rng: Vec<Stream>,
@@ -584,7 +603,7 @@ impl<O: Observer> Simulation<O> {
             agents: vec![AgentRun::OFF; model.agents.len()],
             available: vec![0; model.groups.len()],
             floor,
-            router: router_for(model.policy),
+            router: Policy::new(model.policy),
             day_factor,
             arrivals_rng: streams(Purpose::Arrivals, model.sources.len()),
             handle_rng: streams(Purpose::HandleTime, n_types),
@@ -786,10 +805,15 @@ impl<O: Observer> Simulation<O> {
     /// Whether the measurement is complete: arrivals have stopped at the horizon
     /// and every counted call has ended.
     pub fn is_finished(&self) -> bool {
-        (self.arrivals_open == 0
-            && self.counted_in_flight == 0
-            && self.out.as_deref().is_none_or(|o| o.is_done()))
-            || self.fel.is_empty()
+        self.measured() || self.fel.is_empty()
+    }
+
+    /// Arrivals have stopped and every counted call (and campaign) has ended.
+    #[inline(always)]
+    fn measured(&self) -> bool {
+        // One test for both counters (the usual answer, while calls flow, is no).
+        (u64::from(self.arrivals_open) | self.counted_in_flight) == 0
+            && self.out.as_deref().is_none_or(|o| o.is_done())
     }
 
     /// Time of the next event, if the run is not finished.
@@ -802,11 +826,24 @@ impl<O: Observer> Simulation<O> {
     }
 
     /// Process one event. Returns `false` (and does nothing) once finished.
-    #[inline]
     pub fn step(&mut self) -> bool {
-        if self.is_finished() {
+        self.step_inline()
+    }
+
+    /// [`Simulation::step`], inlined into [`Simulation::run`]'s loop. An empty
+    /// event list finishes the run as in [`Simulation::is_finished`]: the pop
+    /// finds nothing.
+    #[inline(always)]
+    fn step_inline(&mut self) -> bool {
+        if self.measured() {
             return false;
         }
+        self.dispatch_next()
+    }
+
+    /// Pop the next event and handle it; `false` if the event list is empty.
+    #[inline(always)]
+    fn dispatch_next(&mut self) -> bool {
         let Some((t, event)) = self.fel.pop() else {
             return false;
         };
@@ -855,7 +892,7 @@ impl<O: Observer> Simulation<O> {
 
     /// Run to the end and return what was measured, with the observer.
     pub fn run(mut self) -> (RepResult, O) {
-        while self.step() {}
+        while self.step_inline() {}
         self.close();
         let result = self.collector.finish(
             self.now.seconds(),
@@ -893,6 +930,7 @@ impl<O: Observer> Simulation<O> {
 
     // ---- arena ---------------------------------------------------------------------
 
+    #[inline(always)]
     fn alloc_call(&mut self, slot: CallSlot) -> CallRef {
         match self.free_calls.pop() {
             Some(index) => {
@@ -912,6 +950,7 @@ impl<O: Observer> Simulation<O> {
         }
     }
 
+    #[inline(always)]
     fn free_call(&mut self, call: CallRef) {
         let s = &mut self.calls[call.index as usize];
         s.state = CallState::Free;
@@ -932,6 +971,7 @@ impl<O: Observer> Simulation<O> {
     }
 
     /// Drop departed calls from the fronts of `ct`'s queues (keeps the fronts live).
+    #[inline(always)]
     fn purge_queue_fronts(&mut self, ct: usize) {
         for class in [Class::Priority, Class::Normal] {
             while let Some(w) = self.floor.queue_mut(ct, class).front().copied() {
@@ -944,6 +984,7 @@ impl<O: Observer> Simulation<O> {
     }
 
     /// The caller ended its contact (hung up after talking, abandoned, lost in the IVR).
+    #[inline(always)]
     fn end_contact(&mut self, call: CallRef) {
         if self.slot(call).counted {
             self.counted_in_flight -= 1;
@@ -953,8 +994,10 @@ impl<O: Observer> Simulation<O> {
 
     // ---- arrivals and the IVR ------------------------------------------------------
 
+    #[inline(always)]
     fn schedule_next_arrival(&mut self, source: usize) {
-        if let Rate::Trace(calls) = &self.model.sources[source].rate {
+        let rate = &self.model.sources[source].rate;
+        if let Rate::Trace(calls) = rate {
             let next = calls
                 .get(self.trace_next[source])
                 .map(|c| c.at_s.max(self.now.seconds()))
@@ -973,12 +1016,7 @@ impl<O: Observer> Simulation<O> {
             return;
         }
         let e: f64 = Exp1.sample(&mut self.arrivals_rng[source]);
-        let next = self.model.sources[source].rate.next_after(
-            self.now.seconds(),
-            e,
-            self.day_factor,
-            self.model.horizon_s,
-        );
+        let next = rate.next_after(self.now.seconds(), e, self.day_factor, self.model.horizon_s);
         match next.and_then(SimTime::new) {
             Some(t) => self.fel.push_lane(
                 source,
@@ -991,7 +1029,14 @@ impl<O: Observer> Simulation<O> {
         }
     }
 
+    #[inline(always)]
     fn new_contact(&mut self, state: CallState, call_type: u32) -> CallRef {
+        self.new_contact_with(state, call_type, Attributes::NONE)
+    }
+
+    /// A new contact whose attributes are already drawn.
+    #[inline(always)]
+    fn new_contact_with(&mut self, state: CallState, call_type: u32, a: Attributes) -> CallRef {
         let now_s = self.now.seconds();
         let counted = now_s >= self.model.warmup_s && now_s < self.model.horizon_s;
         let serial = self.next_serial;
@@ -1005,21 +1050,24 @@ impl<O: Observer> Simulation<O> {
             call_type,
             menu: 0,
             interval: 0,
-            persona: NO_PERSONA,
-            priority: false,
+            persona: a.persona,
+            priority: a.priority,
             counted,
             waited: false,
             transfer: false,
             outbound: false,
             serial,
             arrived_s: now_s,
-            patience_s: f64::INFINITY,
-            work: [0.0; 6],
+            patience_s: a.patience_s,
+            work: a.work,
         })
     }
 
+    #[inline(always)]
     fn on_arrival(&mut self, source: usize) {
-        let recorded = match &self.model.sources[source].rate {
+        let src = &self.model.sources[source];
+        let target = src.target;
+        let recorded = match &src.rate {
             Rate::Trace(calls) => {
                 let c = calls.get(self.trace_next[source]).copied();
                 self.trace_next[source] += 1;
@@ -1028,9 +1076,23 @@ impl<O: Observer> Simulation<O> {
             _ => None,
         };
         self.schedule_next_arrival(source);
-        match self.model.sources[source].target {
+        match target {
             Target::Queue(ct) => {
-                let call = self.new_contact(CallState::Waiting, ct);
+                // The attributes come from their own streams: drawing them before
+                // the slot is made changes no number, and the slot is written once.
+                let mut a = self.draw_attributes(ct as usize, None);
+                if let Some(c) = recorded {
+                    if let Some(h) = c.handle_s {
+                        a.work = [h, 0.0, 0.0, 0.0, 0.0, 0.0];
+                    }
+                    if let Some(p) = c.patience_s {
+                        a.patience_s = p;
+                    }
+                    if let Some(p) = c.priority {
+                        a.priority = p;
+                    }
+                }
+                let call = self.new_contact_with(CallState::Waiting, ct, a);
                 let id = CallId(self.slot(call).serial);
                 self.observer.on_event(
                     self.now,
@@ -1040,19 +1102,6 @@ impl<O: Observer> Simulation<O> {
                         retrial: false,
                     },
                 );
-                self.assign_type(call, ct as usize, None);
-                if let Some(c) = recorded {
-                    let s = &mut self.calls[call.index as usize];
-                    if let Some(h) = c.handle_s {
-                        s.work = [h, 0.0, 0.0, 0.0, 0.0, 0.0];
-                    }
-                    if let Some(p) = c.patience_s {
-                        s.patience_s = p;
-                    }
-                    if let Some(p) = c.priority {
-                        s.priority = p;
-                    }
-                }
                 self.join_queue(call);
             }
             Target::Menu(m) => {
@@ -1167,9 +1216,10 @@ impl<O: Observer> Simulation<O> {
         self.join_queue(call);
     }
 
-    /// Give a call the attributes of call type `ct`: personality (kept across
+    /// Draw the attributes of a call of type `ct`: personality (kept across
     /// transfers and retrials when given), priority, patience and base work.
-    fn assign_type(&mut self, call: CallRef, ct: usize, persona: Option<u8>) {
+    #[inline(always)]
+    fn draw_attributes(&mut self, ct: usize, persona: Option<u8>) -> Attributes {
         let model = &self.model;
         let t = &model.call_types[ct];
         let persona = match persona {
@@ -1201,18 +1251,32 @@ impl<O: Observer> Simulation<O> {
             }
             (None, None) => f64::INFINITY,
         };
+        Attributes {
+            persona,
+            priority,
+            work,
+            patience_s,
+        }
+    }
+
+    /// Give a call the attributes of call type `ct` (see
+    /// [`Simulation::draw_attributes`]).
+    #[inline(always)]
+    fn assign_type(&mut self, call: CallRef, ct: usize, persona: Option<u8>) {
+        let a = self.draw_attributes(ct, persona);
         let s = &mut self.calls[call.index as usize];
         s.call_type = ct as u32;
-        s.persona = persona;
-        s.priority = priority;
-        s.work = work;
-        s.patience_s = patience_s;
+        s.persona = a.persona;
+        s.priority = a.priority;
+        s.work = a.work;
+        s.patience_s = a.patience_s;
     }
 
     // ---- queues --------------------------------------------------------------------
 
     /// The call (with its type's attributes) asks for an agent: it is answered at
     /// once, or waits.
+    #[inline(always)]
     fn join_queue(&mut self, call: CallRef) {
         let now_s = self.now.seconds();
         let interval = self.collector.interval_of(now_s);
@@ -1366,9 +1430,10 @@ impl<O: Observer> Simulation<O> {
     // ---- service -------------------------------------------------------------------
 
     /// `agent` (already taken off the idle list) takes `call`.
+    #[inline(always)]
     fn start_service(&mut self, agent: AgentId, call: CallRef) {
-        let s = *self.slot(call);
-        let ct = s.call_type as usize;
+        let s = self.slot(call);
+        let (ct, state) = (s.call_type as usize, s.state);
         let group = self.floor.group_of(agent);
         let a = &mut self.agents[agent.0 as usize];
         a.busy = true;
@@ -1381,7 +1446,7 @@ impl<O: Observer> Simulation<O> {
                 status: AgentStatus::Busy,
             },
         );
-        if s.state == CallState::Callback {
+        if state == CallState::Callback {
             // The agent dials the customer back first.
             self.calls[call.index as usize].state = CallState::InService;
             let ring = self.model.call_types[ct]
@@ -1401,15 +1466,18 @@ impl<O: Observer> Simulation<O> {
 
     /// The caller is on the line with `agent`: scale the work, decide on an
     /// escalation, record the answer, and start the first step.
+    #[inline(always)]
     fn begin_conversation(&mut self, agent: AgentId, call: CallRef) {
         let model = &self.model;
         let now_s = self.now.seconds();
         let group = self.floor.group_of(agent);
-        let s = *self.slot(call);
-        let ct = s.call_type as usize;
+        let s = &self.calls[call.index as usize];
+        let (ct, persona, serial, counted) =
+            (s.call_type as usize, s.persona(), s.serial, s.counted);
+        let (arrived_s, interval, waited) = (s.arrived_s, s.interval, s.waited);
         let t = &model.call_types[ct];
         let prof = model.groups[group].proficiency[ct];
-        let pm = s.persona().map(|p| &model.personas[p]);
+        let pm = persona.map(|p| &model.personas[p]);
         let transfer = match t.transfer {
             Some((_, share)) => {
                 let u: f64 = self.transfer_rng[ct].random();
@@ -1417,47 +1485,38 @@ impl<O: Observer> Simulation<O> {
             }
             None => false,
         };
-        let mut work = s.work;
         let phased = matches!(t.work, Work::Phases(_));
-        let handle_s = match &t.work {
+        let slot = &mut self.calls[call.index as usize];
+        slot.transfer = transfer;
+        // The durations scaled in place: one block of handle time, or the phases.
+        let (handle_s, first_s) = match &t.work {
             Work::Handle(_) => {
-                work[0] *= pm.map_or(1.0, |p| p.handle_factor) / prof;
-                work[0]
+                slot.work[0] *= pm.map_or(1.0, |p| p.handle_factor) / prof;
+                (slot.work[0], slot.work[0])
             }
             Work::Phases(_) => {
+                let work = &mut slot.work;
                 for (i, w) in work.iter_mut().enumerate() {
                     *w *= pm.map_or(1.0, |p| p.phase_factors[i]) / prof;
                 }
                 if transfer {
                     work[Phase::Afsluiting as usize] = 0.0;
                 }
-                work.iter().sum()
+                (work.iter().sum(), work[0])
             }
         };
-        {
-            let slot = &mut self.calls[call.index as usize];
-            slot.work = work;
-            slot.transfer = transfer;
-        }
-        let wait_s = now_s - s.arrived_s;
+        let wait_s = now_s - arrived_s;
         if let Some(out) = self.out.as_deref_mut() {
             out.inbound_answered(ct, group, now_s, wait_s <= model.sl_s);
         }
         self.collector.busy_span(ct, group, now_s, now_s + handle_s);
         self.collector.answered(
-            ct,
-            s.interval,
-            group,
-            s.persona(),
-            wait_s,
-            s.waited,
-            handle_s,
-            s.counted,
+            ct, interval, group, persona, wait_s, waited, handle_s, counted,
         );
         self.observer.on_event(
             self.now,
             &SimEvent::CallAnswered {
-                call: CallId(s.serial),
+                call: CallId(serial),
                 call_type: ct,
                 agent,
                 wait_s,
@@ -1468,7 +1527,7 @@ impl<O: Observer> Simulation<O> {
         } else {
             self.agents[agent.0 as usize].step = HANDLE;
             self.fel
-                .push(self.now.after(work[0]), Event::WorkStep { agent });
+                .push(self.now.after(first_s), Event::WorkStep { agent });
         }
     }
 
@@ -1488,6 +1547,7 @@ impl<O: Observer> Simulation<O> {
         );
     }
 
+    #[inline(always)]
     fn on_work_step(&mut self, agent: AgentId) {
         let a = self.agents[agent.0 as usize];
         let step = a.step;
@@ -1572,33 +1632,36 @@ impl<O: Observer> Simulation<O> {
 
     /// The conversation is over: the caller is transferred to the second line, or
     /// hangs up (resolved or not, with a satisfaction score, maybe to call again).
+    #[inline(always)]
     fn caller_leaves(&mut self, agent: AgentId, call: CallRef) {
-        let s = *self.slot(call);
-        if s.outbound {
+        // The fields needed, not a copy of the whole slot (the phases' durations
+        // only for phased calls, below).
+        let s = self.slot(call);
+        let (outbound, transfer, counted) = (s.outbound, s.transfer, s.counted);
+        let (ct, persona, serial) = (s.call_type as usize, s.persona, s.serial);
+        let persona_ix = (persona != NO_PERSONA).then_some(persona as usize);
+        if outbound {
             self.outbound_call_ends(agent, call);
             return;
         }
-        let ct = s.call_type as usize;
-        if s.transfer
-            && let Some((to, _)) = self.model.call_types[ct].transfer
-        {
-            self.collector.transferred(ct, s.counted);
+        if transfer && let Some((to, _)) = self.model.call_types[ct].transfer {
+            self.collector.transferred(ct, counted);
             self.observer.on_event(
                 self.now,
                 &SimEvent::CallTransferred {
-                    call: CallId(s.serial),
+                    call: CallId(serial),
                     from: ct,
                     to: to as usize,
                 },
             );
             self.calls[call.index as usize].transfer = false;
-            self.assign_type(call, to as usize, Some(s.persona));
+            self.assign_type(call, to as usize, Some(persona));
             self.join_queue(call);
             return;
         }
         let model = &self.model;
         let phased = matches!(model.call_types[ct].work, Work::Phases(_));
-        let outcome = s.persona().map(|p| {
+        let outcome = persona_ix.map(|p| {
             let pm = &model.personas[p];
             let rng = &mut self.outcome_rng[ct];
             let (u_fcr, u_csat): (f64, f64) = (rng.random(), rng.random());
@@ -1611,22 +1674,23 @@ impl<O: Observer> Simulation<O> {
             };
             (resolved, score)
         });
-        if s.counted && (phased || outcome.is_some()) {
-            let phases = phased.then_some(&s.work);
+        if counted && (phased || outcome.is_some()) {
+            let work = self.calls[call.index as usize].work;
+            let phases = phased.then_some(&work);
             self.collector
-                .conversation_ended(ct, s.persona(), outcome, phases);
+                .conversation_ended(ct, persona_ix, outcome, phases);
         }
         self.observer.on_event(
             self.now,
             &SimEvent::CallCompleted {
-                call: CallId(s.serial),
+                call: CallId(serial),
                 call_type: ct,
                 agent,
                 resolved: outcome.map(|o| o.0),
                 csat: outcome.map(|o| o.1),
             },
         );
-        if let (Some(p), Some((false, _))) = (s.persona(), outcome) {
+        if let (Some(p), Some((false, _))) = (persona_ix, outcome) {
             let retry = self.model.personas[p].retry_after_unresolved;
             self.maybe_retry(ct, p, retry);
         }
@@ -1634,6 +1698,7 @@ impl<O: Observer> Simulation<O> {
     }
 
     /// The agent finished all work on its call.
+    #[inline(always)]
     fn work_done(&mut self, agent: AgentId) {
         let a = self.agents[agent.0 as usize];
         {
@@ -1655,6 +1720,7 @@ impl<O: Observer> Simulation<O> {
     }
 
     /// The agent is free for calls: the router picks its next caller, or it goes idle.
+    #[inline(always)]
     fn become_available(&mut self, agent: AgentId) {
         let now_s = self.now.seconds();
         if let Some(out) = self.out.as_deref_mut() {

@@ -36,6 +36,7 @@ impl Rate {
     /// The time of the next arrival after `now_s`, given a unit-exponential draw
     /// `e` and a day factor: inversion of the cumulative rate, exact for
     /// piecewise-constant rates. `None` if no arrival happens before `end_s`.
+    #[inline(always)]
     pub(crate) fn next_after(&self, now_s: f64, e: f64, factor: f64, end_s: f64) -> Option<f64> {
         match self {
             Rate::Constant(r) => {

@@ -1,4 +1,4 @@
-//! The future-event list: a binary min-heap keyed by `(time, insertion sequence)`,
+//! The future-event list: a 4-ary min-heap keyed by `(time, insertion sequence)`,
 //! plus *lanes* for recurring sources.
 //!
 //! Ties in time pop in insertion order (first scheduled, first run), so a run is a
@@ -63,7 +63,7 @@ impl<E: Copy> Heap<E> {
     }
 
     /// O(log₄ n).
-    #[inline]
+    #[inline(always)]
     fn push(&mut self, e: Entry<E>) {
         let mut i = self.v.len();
         self.v.push(e);
@@ -78,39 +78,57 @@ impl<E: Copy> Heap<E> {
         self.v[i] = e;
     }
 
-    /// O(D · log₄ n).
-    #[inline]
+    /// O(D · log₄ n). The hole left at the root moves down to the smaller child
+    /// until `last` (the old last leaf) fits; nodes with all four children (all
+    /// but at most one per level) take a fixed tournament of three compares.
+    #[inline(always)]
     fn pop(&mut self) -> Option<Entry<E>> {
         let last = self.v.pop()?;
-        let n = self.v.len();
-        if n == 0 {
+        let v = &mut self.v[..];
+        let n = v.len();
+        let Some(&top) = v.first() else {
             return Some(last);
-        }
-        let top = self.v[0];
-        // Move the hole down from the root, then drop `last` into it.
+        };
         let mut i = 0;
         loop {
             let first = D * i + 1;
-            if first >= n {
-                break;
-            }
-            let end = (first + D).min(n);
-            let mut best = first;
-            let mut best_key = self.v[first].key;
-            for c in first + 1..end {
-                let k = self.v[c].key;
-                if k < best_key {
-                    best = c;
-                    best_key = k;
+            let (best, best_key) = if let Some(c) = v.get(first..first + D) {
+                let (a, ka) = if c[1].key < c[0].key {
+                    (1, c[1].key)
+                } else {
+                    (0, c[0].key)
+                };
+                let (b, kb) = if c[3].key < c[2].key {
+                    (3, c[3].key)
+                } else {
+                    (2, c[2].key)
+                };
+                if kb < ka {
+                    (first + b, kb)
+                } else {
+                    (first + a, ka)
                 }
-            }
+            } else if first < n {
+                // The one node with fewer than four children.
+                let mut best = first;
+                let mut best_key = v[first].key;
+                for (c, e) in v.iter().enumerate().skip(first + 1) {
+                    if e.key < best_key {
+                        best = c;
+                        best_key = e.key;
+                    }
+                }
+                (best, best_key)
+            } else {
+                break;
+            };
             if last.key <= best_key {
                 break;
             }
-            self.v[i] = self.v[best];
+            v[i] = v[best];
             i = best;
         }
-        self.v[i] = last;
+        v[i] = last;
         Some(top)
     }
 }
@@ -156,6 +174,7 @@ impl<E: Copy> EventQueue<E> {
 
     /// Schedule `payload` at `time` in lane `lane`, which must be empty (a lane
     /// holds one pending entry). O(1).
+    #[inline(always)]
     pub fn push_lane(&mut self, lane: usize, time: SimTime, payload: E) {
         if lane >= self.lane_keys.len() {
             self.lane_keys.resize(lane + 1, EMPTY);
@@ -175,7 +194,14 @@ impl<E: Copy> EventQueue<E> {
     }
 
     /// O(number of lanes).
+    #[inline(always)]
     fn recompute_lane_min(&mut self) {
+        if let [k] = self.lane_keys[..] {
+            // One lane (one arrival source): nothing to search.
+            self.min_lane_key = k;
+            self.min_lane = 0;
+            return;
+        }
         self.min_lane_key = EMPTY;
         for (i, &k) in self.lane_keys.iter().enumerate() {
             if k < self.min_lane_key {
@@ -186,7 +212,7 @@ impl<E: Copy> EventQueue<E> {
     }
 
     /// Schedule `payload` at `time`. O(log n).
-    #[inline]
+    #[inline(always)]
     pub fn push(&mut self, time: SimTime, payload: E) {
         let key = self.key(time);
         self.heap.push(Entry { key, payload });
@@ -194,7 +220,7 @@ impl<E: Copy> EventQueue<E> {
 
     /// Remove and return the earliest entry; among equal times, the one scheduled
     /// first. O(log n).
-    #[inline]
+    #[inline(always)]
     pub fn pop(&mut self) -> Option<(SimTime, E)> {
         let heap_key = self.heap.peek().map_or(EMPTY, |e| e.key);
         if self.min_lane_key < heap_key {

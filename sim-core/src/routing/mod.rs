@@ -150,6 +150,7 @@ impl Floor {
     }
 
     /// The group of `agent`.
+    #[inline(always)]
     pub fn group_of(&self, agent: AgentId) -> usize {
         self.agents[agent.0 as usize].group as usize
     }
@@ -190,6 +191,7 @@ impl Floor {
     }
 
     /// The agent of `group` idle the longest, and since when (seconds).
+    #[inline(always)]
     pub fn longest_idle(&self, group: usize) -> Option<(AgentId, f64)> {
         self.idle[group]
             .front()
@@ -203,6 +205,7 @@ impl Floor {
 
     /// The caller to serve next for `call_type`: its class and arrival time
     /// (seconds). Priority callers come first.
+    #[inline(always)]
     pub fn head(&self, call_type: usize) -> Option<(Class, f64)> {
         let [p, n] = &self.queues[call_type];
         p.front()
@@ -232,6 +235,7 @@ impl Floor {
         Some(w)
     }
 
+    #[inline(always)]
     fn entry_live(&self, &(a, epoch): &(AgentId, u32)) -> bool {
         let s = &self.agents[a.0 as usize];
         s.idle && s.idle_epoch == epoch
@@ -239,6 +243,7 @@ impl Floor {
 
     /// Mark `agent` no longer idle (busy, on break or gone). Its idle-list entry
     /// goes stale and is purged lazily.
+    #[inline(always)]
     pub(crate) fn take_agent(&mut self, agent: AgentId) {
         let g = {
             let s = &mut self.agents[agent.0 as usize];
@@ -256,6 +261,7 @@ impl Floor {
     }
 
     /// Mark `agent` idle from `now_s`, at the back of its group's idle list.
+    #[inline(always)]
     pub(crate) fn release_agent(&mut self, agent: AgentId, now_s: f64) {
         let s = &mut self.agents[agent.0 as usize];
         debug_assert!(!s.idle);
@@ -289,6 +295,7 @@ pub trait Router: fmt::Debug + Send {
 }
 
 /// The longest-idle eligible agent for an arriving (or overflowing) call.
+#[inline(always)]
 fn longest_idle_agent(floor: &Floor, call_type: usize, waited_s: f64) -> Option<AgentId> {
     let groups = floor.groups_for(call_type);
     if let [g] = groups
@@ -330,7 +337,7 @@ impl Router for LongestWaiting {
         longest_idle_agent(floor, call_type, waited_s)
     }
 
-    #[inline]
+    #[inline(always)]
     fn call_for_agent(
         &mut self,
         floor: &Floor,
@@ -338,9 +345,14 @@ impl Router for LongestWaiting {
         now_s: f64,
     ) -> Option<(usize, Class)> {
         let g = floor.group_of(agent);
-        let mut best: Option<(usize, Class, f64)> = None;
         let skills = floor.skills_of(g);
         let overflow = floor.overflow_types_of(g);
+        if let ([ct], []) = (skills, overflow) {
+            // The common case: one queue to look at.
+            let ct = *ct as usize;
+            return floor.head(ct).map(|(class, _)| (ct, class));
+        }
+        let mut best: Option<(usize, Class, f64)> = None;
         for (k, &ct) in skills.iter().chain(overflow).enumerate() {
             let ct = ct as usize;
             let Some((class, since)) = floor.head(ct) else {
@@ -398,6 +410,52 @@ impl Router for SkillPriority {
                 let (class, _) = floor.head(ct)?;
                 floor.eligible(g, ct, now_s).then_some((ct, class))
             })
+    }
+}
+
+/// The engine's router: the built-in policies as an enum, so the event loop calls
+/// them directly (and inlines them) rather than through a trait object.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Policy {
+    LongestWaiting(LongestWaiting),
+    SkillPriority(SkillPriority),
+}
+
+impl Policy {
+    /// A fresh router for `policy` (one per replication).
+    pub(crate) fn new(policy: RoutingPolicy) -> Policy {
+        match policy {
+            RoutingPolicy::LongestWaiting => Policy::LongestWaiting(LongestWaiting),
+            RoutingPolicy::SkillPriority => Policy::SkillPriority(SkillPriority),
+        }
+    }
+}
+
+impl Router for Policy {
+    #[inline(always)]
+    fn agent_for_call(
+        &mut self,
+        floor: &Floor,
+        call_type: usize,
+        waited_s: f64,
+    ) -> Option<AgentId> {
+        match self {
+            Policy::LongestWaiting(r) => r.agent_for_call(floor, call_type, waited_s),
+            Policy::SkillPriority(r) => r.agent_for_call(floor, call_type, waited_s),
+        }
+    }
+
+    #[inline(always)]
+    fn call_for_agent(
+        &mut self,
+        floor: &Floor,
+        agent: AgentId,
+        now_s: f64,
+    ) -> Option<(usize, Class)> {
+        match self {
+            Policy::LongestWaiting(r) => r.call_for_agent(floor, agent, now_s),
+            Policy::SkillPriority(r) => r.call_for_agent(floor, agent, now_s),
+        }
     }
 }
 

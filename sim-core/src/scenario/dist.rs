@@ -200,9 +200,18 @@ pub(crate) enum Sampler {
 }
 
 impl Sampler {
-    /// One draw, seconds (finite, >= 0).
-    #[inline]
+    /// One draw, seconds (finite, >= 0). The exponential, the common case, is
+    /// drawn inline.
+    #[inline(always)]
     pub(crate) fn sample(&self, rng: &mut Stream) -> f64 {
+        if let Sampler::Exponential { mean } = self {
+            let e: f64 = Exp1.sample(rng);
+            return mean * e;
+        }
+        self.sample_other(rng)
+    }
+
+    fn sample_other(&self, rng: &mut Stream) -> f64 {
         match self {
             Sampler::Exponential { mean } => {
                 let e: f64 = Exp1.sample(rng);

@@ -41,7 +41,7 @@ impl Track {
         }
     }
 
-    #[inline]
+    #[inline(always)]
     fn advance(&mut self, now_s: f64, c: Clock) {
         let last = self.last_s;
         if now_s <= last {
@@ -79,7 +79,7 @@ impl Track {
         }
     }
 
-    #[inline]
+    #[inline(always)]
     fn add(&mut self, now_s: f64, c: Clock, delta: f64) {
         self.advance(now_s, c);
         self.value += delta;
@@ -178,7 +178,7 @@ impl Collector {
     }
 
     /// The interval holding `t_s` (clamped to the last one).
-    #[inline]
+    #[inline(always)]
     fn locate(&mut self, t_s: f64) -> usize {
         if t_s >= self.cur_start && t_s < self.cur_end {
             return self.cur;
@@ -192,7 +192,7 @@ impl Collector {
     }
 
     /// Interval index of a time (clamped to the last interval).
-    #[inline]
+    #[inline(always)]
     pub(crate) fn interval_of(&mut self, t_s: f64) -> u32 {
         let n = self.n_intervals;
         self.locate(t_s).min(n.saturating_sub(1)) as u32
@@ -204,7 +204,7 @@ impl Collector {
     }
 
     /// A leg joined the queue of `ct` (a new call, a transfer or a retrial).
-    #[inline]
+    #[inline(always)]
     pub(crate) fn offered(
         &mut self,
         ct: usize,
@@ -223,7 +223,7 @@ impl Collector {
         }
     }
 
-    #[inline]
+    #[inline(always)]
     pub(crate) fn queue_delta(&mut self, now_s: f64, ct: usize, delta: f64) {
         let c = self.clock;
         self.queue_len[ct].add(now_s, c, delta);
@@ -231,7 +231,7 @@ impl Collector {
 
     /// An agent of `group` is busy with a call of `ct` over `[start_s, end_s)`
     /// (known in advance: work is never interrupted).
-    #[inline]
+    #[inline(always)]
     pub(crate) fn busy_span(&mut self, ct: usize, group: usize, start_s: f64, end_s: f64) {
         let c = self.clock;
         let window = (end_s.min(c.hi) - start_s.max(c.lo)).max(0.0);
@@ -299,7 +299,7 @@ impl Collector {
 
     /// A leg was answered after `wait_s`; `waited` is whether it queued.
     #[allow(clippy::too_many_arguments)]
-    #[inline]
+    #[inline(always)]
     pub(crate) fn answered(
         &mut self,
         ct: usize,
