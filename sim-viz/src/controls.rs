@@ -455,25 +455,29 @@ pub fn first_lines(text: &str, n: usize) -> String {
     text.lines().take(n).collect::<Vec<_>>().join(" | ")
 }
 
+/// A panel button labelled `label` that asks for `control`, with `pad_y`
+/// pixels of vertical padding and `gap` pixels to its right.
+fn control_button(label: &'static str, control: Control, pad_y: f32, gap: f32) -> impl Bundle {
+    (
+        Button,
+        ControlButton(control),
+        Node {
+            padding: UiRect::axes(Val::Px(6.0), Val::Px(pad_y)),
+            margin: UiRect::right(Val::Px(gap)),
+            ..default()
+        },
+        BackgroundColor(style::BUTTON),
+        children![(
+            Text::new(label),
+            TextFont::from_font_size(13.0),
+            TextColor(style::TEXT),
+        )],
+    )
+}
+
 /// The right-hand panel: run buttons, a row per team, scenario buttons, legend.
 fn spawn_panel(mut commands: Commands) {
-    let button = |label: &str, control: Control| {
-        (
-            Button,
-            ControlButton(control),
-            Node {
-                padding: UiRect::axes(Val::Px(6.0), Val::Px(2.0)),
-                margin: UiRect::right(Val::Px(4.0)),
-                ..default()
-            },
-            BackgroundColor(style::BUTTON),
-            children![(
-                Text::new(label),
-                TextFont::from_font_size(13.0),
-                TextColor(style::TEXT),
-            )],
-        )
-    };
+    let button = |label: &'static str, control: Control| control_button(label, control, 2.0, 4.0);
     let row = || Node {
         flex_direction: FlexDirection::Row,
         align_items: AlignItems::Center,
@@ -603,21 +607,7 @@ fn rebuild_team_rows(
                     for (label, control) in
                         [("-", Control::RemoveAgent(g)), ("+", Control::AddAgent(g))]
                     {
-                        r.spawn((
-                            Button,
-                            ControlButton(control),
-                            Node {
-                                padding: UiRect::axes(Val::Px(6.0), Val::Px(0.0)),
-                                margin: UiRect::right(Val::Px(3.0)),
-                                ..default()
-                            },
-                            BackgroundColor(style::BUTTON),
-                            children![(
-                                Text::new(label),
-                                TextFont::from_font_size(13.0),
-                                TextColor(style::TEXT),
-                            )],
-                        ));
+                        r.spawn(control_button(label, control, 0.0, 3.0));
                     }
                     r.spawn((
                         Text::new(name.clone()),
