@@ -167,6 +167,20 @@ fn bounds(xs: impl Iterator<Item = f64>, pad: f64, min_pad: f64) -> (f64, f64) {
     }
 }
 
+/// The y-axis labels of a panel spanning `y0..y1`: percentages or plain
+/// numbers, with as many decimals as the span needs.
+fn y_label_format(percent: bool, y0: f64, y1: f64) -> impl Fn(&f64) -> String {
+    let scale = if percent { 100.0 } else { 1.0 };
+    let digits = decimals((y1 - y0) * scale);
+    move |y: &f64| {
+        if percent {
+            format!("{:.*}%", digits, y * 100.0)
+        } else {
+            format!("{y:.digits$}")
+        }
+    }
+}
+
 fn decimals(span: f64) -> usize {
     if span >= 10.0 {
         0
@@ -222,15 +236,7 @@ fn draw_panel<DB: DrawingBackend>(
             String::new()
         }
     };
-    let scale = if panel.percent { 100.0 } else { 1.0 };
-    let digits = decimals((y1 - y0) * scale);
-    let y_fmt = |y: &f64| {
-        if panel.percent {
-            format!("{:.*}%", digits, y * 100.0)
-        } else {
-            format!("{y:.digits$}")
-        }
-    };
+    let y_fmt = y_label_format(panel.percent, y0, y1);
     chart
         .configure_mesh()
         .x_desc(report.factors[0].path.as_str())
@@ -390,15 +396,7 @@ fn draw_hourly<DB: DrawingBackend>(
         .x_label_area_size(45)
         .y_label_area_size(70)
         .build_cartesian_2d(x0..x1, y0..y1)?;
-    let scale = if k.percent { 100.0 } else { 1.0 };
-    let digits = decimals((y1 - y0) * scale);
-    let y_fmt = |y: &f64| {
-        if k.percent {
-            format!("{:.*}%", digits, y * 100.0)
-        } else {
-            format!("{y:.digits$}")
-        }
-    };
+    let y_fmt = y_label_format(k.percent, y0, y1);
     chart
         .configure_mesh()
         .x_desc("hour of the day")
